@@ -1,0 +1,130 @@
+// Cross-process wait and wake. V8's Atomics.wait/notify are keyed by virtual address inside one
+// process, so they cannot wake a waiter in another process; futex(2) without FUTEX_PRIVATE_FLAG
+// is keyed by the physical page and does.
+#include "common.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <climits>
+
+namespace ndshare {
+namespace {
+
+enum WaitResult { kWoken = 0, kNotEqual = 1, kTimedOut = 2 };
+
+int FutexWaitRaw(int32_t* addr, int32_t expected, int64_t timeoutMs) {
+  struct timespec ts;
+  struct timespec* tsp = nullptr;
+  if (timeoutMs >= 0) {
+    ts.tv_sec = static_cast<time_t>(timeoutMs / 1000);
+    ts.tv_nsec = static_cast<long>((timeoutMs % 1000) * 1000000);
+    tsp = &ts;
+  }
+  long rc = syscall(SYS_futex, addr, FUTEX_WAIT, expected, tsp, nullptr, 0);
+  if (rc == 0) return kWoken;
+  if (errno == EAGAIN) return kNotEqual;
+  if (errno == ETIMEDOUT) return kTimedOut;
+  // EINTR is a spurious wake-up: callers re-check the word and wait again.
+  if (errno == EINTR) return kWoken;
+  return -errno;
+}
+
+// futexWait(sab, byteOffset, expected, timeoutMs) -> 0 woken, 1 not-equal, 2 timed out.
+// Blocks the calling thread: the TypeScript layer only calls it off the main thread.
+void FutexWait(const FunctionCallbackInfo<Value>& info) {
+  int32_t* addr;
+  int64_t expected, timeoutMs;
+  if (!ArgWord(info, 0, 1, &addr) || !ArgInt(info, 2, &expected) || !ArgInt(info, 3, &timeoutMs)) return;
+  int rc = FutexWaitRaw(addr, static_cast<int32_t>(expected), timeoutMs);
+  if (rc < 0) return ThrowErrno(info.GetIsolate(), -rc, "futex");
+  info.GetReturnValue().Set(rc);
+}
+
+// futexWake(sab, byteOffset, count) -> number of waiters woken
+void FutexWake(const FunctionCallbackInfo<Value>& info) {
+  int32_t* addr;
+  int64_t count;
+  if (!ArgWord(info, 0, 1, &addr) || !ArgInt(info, 2, &count)) return;
+  int n = count < 0 || count > INT_MAX ? INT_MAX : static_cast<int>(count);
+  long rc = syscall(SYS_futex, addr, FUTEX_WAKE, n, nullptr, nullptr, 0);
+  if (rc < 0) return ThrowErrno(info.GetIsolate(), errno, "futex");
+  info.GetReturnValue().Set(static_cast<int32_t>(rc));
+}
+
+// futexWaitAsync(sab, byteOffset, expected, timeoutMs, callback(result)): the same wait on the
+// libuv thread pool, so the event loop keeps running. Waits are bounded (callers pass short slices)
+// so that a worker or process can always shut down without a pool thread stuck in the kernel.
+struct AsyncWait {
+  uv_work_t req;
+  Isolate* isolate;
+  v8::Global<v8::Function> callback;
+  std::shared_ptr<v8::BackingStore> store;  // keeps the mapping alive while the pool thread waits
+  int32_t* addr;
+  int32_t expected;
+  int64_t timeoutMs;
+  int result;
+};
+
+void AsyncWaitWork(uv_work_t* req) {
+  AsyncWait* w = static_cast<AsyncWait*>(req->data);
+  w->result = FutexWaitRaw(w->addr, w->expected, w->timeoutMs);
+}
+
+void AsyncWaitDone(uv_work_t* req, int status) {
+  AsyncWait* w = static_cast<AsyncWait*>(req->data);
+  Isolate* isolate = w->isolate;
+  {
+    v8::HandleScope scope(isolate);
+    Local<v8::Function> cb = w->callback.Get(isolate);
+    Local<v8::Context> context = cb->GetCreationContextChecked();
+    v8::Context::Scope context_scope(context);
+    int result = status == UV_ECANCELED ? kTimedOut : w->result;
+    Local<Value> argv[1] = {v8::Integer::New(isolate, result)};
+    // MakeCallback runs the microtask queue and reports exceptions like any Node callback.
+    node::MakeCallback(isolate, context->Global(), cb, 1, argv, node::async_context{0, 0});
+  }
+  delete w;
+}
+
+void FutexWaitAsync(const FunctionCallbackInfo<Value>& info) {
+  Isolate* isolate = info.GetIsolate();
+  int32_t* addr;
+  int64_t expected, timeoutMs;
+  if (!ArgWord(info, 0, 1, &addr) || !ArgInt(info, 2, &expected) || !ArgInt(info, 3, &timeoutMs)) return;
+  if (info.Length() < 5 || !info[4]->IsFunction()) return ThrowType(isolate, "ndshare native: expected a callback");
+  if (timeoutMs < 0 || timeoutMs > 1000) return ThrowType(isolate, "ndshare native: async waits take a timeout of 0..1000 ms");
+  AsyncWait* w = new AsyncWait();
+  w->req.data = w;
+  w->isolate = isolate;
+  w->callback.Reset(isolate, info[4].As<v8::Function>());
+  w->store = info[0].As<v8::SharedArrayBuffer>()->GetBackingStore();
+  w->addr = addr;
+  w->expected = static_cast<int32_t>(expected);
+  w->timeoutMs = timeoutMs;
+  int rc = uv_queue_work(node::GetCurrentEventLoop(isolate), &w->req, AsyncWaitWork, AsyncWaitDone);
+  if (rc != 0) {
+    delete w;
+    return ThrowErrno(isolate, -rc, "uv_queue_work");
+  }
+}
+
+// gettid() -> the calling thread's kernel id (distinct for each worker thread).
+void GetTid(const FunctionCallbackInfo<Value>& info) {
+  info.GetReturnValue().Set(static_cast<int32_t>(syscall(SYS_gettid)));
+}
+
+}  // namespace
+
+void RegisterSync(Local<v8::Object> exports, Local<v8::Context> context) {
+  SetMethod(exports, context, "futexWait", FutexWait);
+  SetMethod(exports, context, "futexWake", FutexWake);
+  SetMethod(exports, context, "futexWaitAsync", FutexWaitAsync);
+  SetMethod(exports, context, "gettid", GetTid);
+}
+
+}  // namespace ndshare

@@ -1,0 +1,166 @@
+/** create(): a new array on any backing. */
+import { constants, fchmodSync, fstatSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { resolveDType, type DType, type DTypeInfo } from './dtype.js';
+import { fromSystemError, invalid } from './errors.js';
+import { kSegmentDataOffset, kShmDir } from './layout.js';
+import { MFD_CLOEXEC, native } from './native.js';
+import { formatHeader } from './npy.js';
+import { BACKINGS, wrap, type ArrayState, type Backing, type NdArray } from './ndarray.js';
+import { registerOwned, releaseOwned } from './cleanup.js';
+import { checkCapacity, closeQuietly, holdLiveness, mapData, newSegmentName } from './segment.js';
+import { sweepIfDue } from './sweep.js';
+import { checkFill, checkOptions, checkShape, sizeOf } from './validate.js';
+
+/** Options for `create()`. */
+export interface CreateOptions<D extends DType = DType> {
+  /** Element type: a NumPy name ('float64') or little-endian descr ('<f8'). */
+  dtype: D | string;
+  /** Dimensions; a number is a 1-d shape. `[]` is a 0-d array (one element). */
+  shape: readonly number[] | number;
+  /** Where the memory lives. Default 'shm'. */
+  backing?: Backing;
+  /** For backing 'file': the .npy path to create (must not exist). */
+  path?: string;
+  /** Value for every element. Without it, memory starts zeroed. */
+  fill?: number | bigint | boolean;
+  /** For backing 'file': permission bits of the new file (default 0o600). */
+  mode?: number;
+}
+
+// Linux open(2) flag missing from fs.constants.
+const O_CLOEXEC = 0o2000000;
+const kCreateFlags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | O_CLOEXEC;
+const kSegmentMode = 0o600;
+
+/**
+ * Creates an array. Shared backings ('shm', 'memfd', 'file') reserve all their space up front, so
+ * a full file system fails here with ENOSPC rather than later with SIGBUS.
+ */
+export function create<D extends DType>(options: CreateOptions<D>): NdArray<D> {
+  const o = checkOptions(options, 'create() options');
+  const info = resolveDType(o['dtype'], 'options.dtype');
+  const shape = checkShape(o['shape'], 'options.shape');
+  const backing = (o['backing'] ?? 'shm') as Backing;
+  if (!BACKINGS.includes(backing)) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `one of ${BACKINGS.map((b) => `'${b}'`).join(', ')}`, 'options.backing', o['backing']);
+  const fill = checkFill(o['fill'], info);
+  const { size, nbytes } = sizeOf(shape, info);
+  if (o['path'] !== undefined && backing !== 'file') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "no path unless backing is 'file'", 'options.path', o['path']);
+  if (o['mode'] !== undefined && backing !== 'file') {
+    invalid('ERR_NDSHARE_INVALID_ARGUMENT', "no mode unless backing is 'file' (segments are always 0600)", 'options.mode', o['mode']);
+  }
+  const base = { info, shape, order: 'C' as const, mode: 'r+' as const, size, nbytes };
+  let state: Omit<ArrayState, 'data'>;
+  switch (backing) {
+    case 'sab':
+    case 'heap': {
+      const buffer = backing === 'sab' ? new SharedArrayBuffer(nbytes) : new ArrayBuffer(nbytes);
+      state = { ...base, backing, buffer, byteOffset: 0, fd: -1, owner: true, closed: false };
+      break;
+    }
+    case 'shm':
+      state = { ...base, ...createShm(info, shape, nbytes, fill !== undefined) };
+      break;
+    case 'memfd':
+      state = { ...base, ...createMemfd(info, shape, nbytes, fill !== undefined) };
+      break;
+    case 'file':
+      state = { ...base, ...createFile(o['path'], o['mode'], info, shape, nbytes, fill !== undefined) };
+      break;
+  }
+  const array = wrap<D>(state);
+  if (fill !== undefined) (array.data as { fill(v: number | bigint): unknown }).fill(fill);
+  return array;
+}
+
+type Created = Pick<ArrayState, 'backing' | 'buffer' | 'byteOffset' | 'fd' | 'name' | 'path' | 'owner' | 'closed'>;
+
+/** Sizes the fd, reserves every block, writes the header, maps the data. */
+function initialize(fd: number, info: DTypeInfo, shape: readonly number[], nbytes: number, populate: boolean, source: string) {
+  const total = kSegmentDataOffset + nbytes;
+  const header = formatHeader(info.descr, shape, kSegmentDataOffset);
+  ftruncateSync(fd, total);
+  native().fallocate(fd, 0, total);
+  writeSync(fd, header, 0, header.length, 0);
+  return mapData(fd, kSegmentDataOffset, nbytes, 'r+', populate, source);
+}
+
+function createShm(info: DTypeInfo, shape: readonly number[], nbytes: number, populate: boolean): Created {
+  const n = native();
+  sweepIfDue();
+  checkCapacity(kShmDir, kSegmentDataOffset + nbytes, `a shm segment of ${nbytes} bytes`);
+  for (;;) {
+    const name = newSegmentName();
+    let fd = -1;
+    try {
+      fd = n.shmOpen(name, kCreateFlags, kSegmentMode);
+      registerOwned(name);
+      holdLiveness(fd, name);
+      // A sweeper may have taken the name between open and lock; then start over with a new one.
+      if (fstatSync(fd).nlink === 0) {
+        releaseOwned(name);
+        closeQuietly(fd);
+        continue;
+      }
+      // umask can only clear bits, but make the mode exact whatever the umask.
+      fchmodSync(fd, kSegmentMode);
+      const { buffer } = initialize(fd, info, shape, nbytes, populate, name);
+      return { backing: 'shm', buffer, byteOffset: 0, fd, name, path: `${kShmDir}${name}`, owner: true, closed: false };
+    } catch (err) {
+      closeQuietly(fd);
+      if (fd >= 0) {
+        releaseOwned(name);
+        try {
+          n.shmUnlink(name);
+        } catch {
+          // Already gone.
+        }
+      }
+      throw fromSystemError(err, `create a shm segment of ${nbytes} bytes`, name);
+    }
+  }
+}
+
+function createMemfd(info: DTypeInfo, shape: readonly number[], nbytes: number, populate: boolean): Created {
+  let fd = -1;
+  try {
+    fd = native().memfdCreate('ndshare', MFD_CLOEXEC);
+    const { buffer } = initialize(fd, info, shape, nbytes, populate, 'memfd');
+    return { backing: 'memfd', buffer, byteOffset: 0, fd, path: `/proc/${process.pid}/fd/${fd}`, owner: true, closed: false };
+  } catch (err) {
+    closeQuietly(fd);
+    throw fromSystemError(err, `create a memfd of ${nbytes} bytes`);
+  }
+}
+
+function createFile(pathArg: unknown, modeArg: unknown, info: DTypeInfo, shape: readonly number[], nbytes: number, populate: boolean): Created {
+  if (typeof pathArg !== 'string' || pathArg.length === 0 || pathArg.includes('\0')) {
+    return invalid('ERR_NDSHARE_INVALID_ARGUMENT', "a file path for backing 'file'", 'options.path', pathArg);
+  }
+  const mode = modeArg ?? kSegmentMode;
+  if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o777) {
+    return invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'permission bits between 0 and 0o777', 'options.mode', modeArg);
+  }
+  const path = resolve(pathArg);
+  checkCapacity(dirname(path), kSegmentDataOffset + nbytes, `the file ${path}`);
+  let fd = -1;
+  try {
+    fd = openSync(path, kCreateFlags, mode);
+  } catch (err) {
+    throw fromSystemError(err, 'create the file', path);
+  }
+  try {
+    fchmodSync(fd, mode);
+    const { buffer } = initialize(fd, info, shape, nbytes, populate, path);
+    return { backing: 'file', buffer, byteOffset: 0, fd, path, owner: true, closed: false };
+  } catch (err) {
+    closeQuietly(fd);
+    try {
+      // The file is ours (O_EXCL created it): remove the partial file so a failed create leaves nothing.
+      unlinkSync(path);
+    } catch {
+      // Best effort: the error below is the one to report.
+    }
+    throw fromSystemError(err, `create the file of ${nbytes} bytes`, path);
+  }
+}

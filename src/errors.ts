@@ -1,0 +1,125 @@
+/**
+ * The one error class of ndshare. Every failure a caller can provoke ends here, with a stable
+ * `code` to branch on and a message that says what was expected and what was received.
+ */
+
+/** Codes that ndshare itself assigns. System failures keep their errno name (`ENOSPC`, `ENOENT`, ...). */
+export const ERROR_CODES = [
+  'ERR_NDSHARE_INVALID_ARGUMENT',
+  'ERR_NDSHARE_INVALID_DTYPE',
+  'ERR_NDSHARE_INVALID_SHAPE',
+  'ERR_NDSHARE_INVALID_HANDLE',
+  'ERR_NDSHARE_HANDLE_MISMATCH',
+  'ERR_NDSHARE_BAD_HEADER',
+  'ERR_NDSHARE_TRUNCATED',
+  'ERR_NDSHARE_NOT_NATIVE',
+  'ERR_NDSHARE_FORTRAN_ORDER',
+  'ERR_NDSHARE_TOO_LARGE',
+  'ERR_NDSHARE_NOT_SHAREABLE',
+  'ERR_NDSHARE_NOT_OWNER',
+  'ERR_NDSHARE_PERMISSION',
+  'ERR_NDSHARE_CLOSED',
+  'ERR_NDSHARE_NO_INHERITED',
+  'ERR_NDSHARE_NATIVE_MISSING',
+  'ERR_NDSHARE_UNSUPPORTED',
+  'ERR_NDSHARE_LOCK_TIMEOUT',
+  'ERR_NDSHARE_LOCK_NOT_RECOVERABLE',
+  'ERR_NDSHARE_LOCK_RELOCK',
+  'ERR_NDSHARE_LOCK_NOT_OWNER',
+  'ERR_NDSHARE_MANAGER_DEAD',
+  'ERR_NDSHARE_MANAGER_DEADLINE',
+  'ERR_NDSHARE_MANAGER_REMOTE',
+  'ERR_NDSHARE_PROTOCOL',
+  'ERR_NDSHARE_CHILD_FAILED',
+] as const;
+
+/** A code ndshare assigns, or the errno name of a failed system call (`ENOSPC`, `EEXIST`, ...). */
+export type NdshareErrorCode = (typeof ERROR_CODES)[number] | `E${Uppercase<string>}`;
+
+/** Extra facts attached to an error. */
+export interface NdshareErrorDetails {
+  /** The failed system call, for errno codes. */
+  syscall?: string;
+  /** The path or segment name involved. */
+  path?: string;
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/** The error thrown by every ndshare API. */
+export class NdshareError extends Error {
+  /** Stable, documented code: branch on this, not on the message. */
+  readonly code: NdshareErrorCode;
+  /** The system call that failed, when `code` is an errno name. */
+  readonly syscall: string | undefined;
+  /** The path or segment name involved, when there is one. */
+  readonly path: string | undefined;
+
+  constructor(code: NdshareErrorCode, message: string, details: NdshareErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'NdshareError';
+    this.code = code;
+    this.syscall = details.syscall;
+    this.path = details.path;
+  }
+}
+
+/** Short, safe description of any received value for messages ("a string 'x'", "an object"). */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  switch (typeof value) {
+    case 'string': {
+      const s = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+      return `the string ${JSON.stringify(s)}`;
+    }
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return `${typeof value} ${String(value)}${typeof value === 'bigint' ? 'n' : ''}`;
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+    default:
+      if (Array.isArray(value)) return `an array of length ${value.length}`;
+      return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+  }
+}
+
+/** Throws the standard "Expected X for Y but received Z" error. */
+export function invalid(code: NdshareErrorCode, expected: string, what: string, received: unknown): never {
+  throw new NdshareError(code, `Expected ${expected} for ${what} but received ${describe(received)}`);
+}
+
+interface SystemErrorLike {
+  code?: unknown;
+  syscall?: unknown;
+  path?: unknown;
+  message?: unknown;
+}
+
+/**
+ * Converts an error from the addon or from node:fs into an NdshareError that keeps its errno code.
+ * `context` says what ndshare was doing ("create shm segment of 800000000 bytes").
+ */
+export function fromSystemError(err: unknown, context: string, path?: string): NdshareError {
+  if (err instanceof NdshareError) return err;
+  const e = (typeof err === 'object' && err !== null ? err : {}) as SystemErrorLike;
+  const code = typeof e.code === 'string' && /^E[A-Z0-9]+$/.test(e.code) ? (e.code as NdshareErrorCode) : 'ERR_NDSHARE_UNSUPPORTED';
+  const syscall = typeof e.syscall === 'string' ? e.syscall : undefined;
+  const where = path ?? (typeof e.path === 'string' ? e.path : undefined);
+  const hint = ERRNO_HINTS[code] ?? '';
+  const message = `Failed to ${context}: ${code}${syscall ? ` (${syscall})` : ''}${where ? ` on ${where}` : ''}${hint ? `. ${hint}` : ''}`;
+  return new NdshareError(code, message, { syscall, path: where, cause: err });
+}
+
+const ERRNO_HINTS: Record<string, string> = {
+  ENOSPC: 'Not enough free space for the segment (see `df -h /dev/shm`); free space or use a smaller array',
+  ENOENT: 'No such segment or file: it was never created, or its creator already closed or unlinked it',
+  EEXIST: 'Something already exists at that name or path; ndshare never reuses or overwrites it',
+  ELOOP: 'The path is a symbolic link; ndshare refuses to follow links when creating',
+  EACCES: 'Permission denied',
+  EMFILE: 'This process has too many open files; close arrays you no longer need',
+  ENOMEM: 'Not enough memory to map the array',
+};

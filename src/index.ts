@@ -1,0 +1,9 @@
+/** ndshare: share n-dimensional numeric arrays between Node.js processes and worker threads. */
+export { create, type CreateOptions } from './create.js';
+export { attach, open, type AttachOptions, type OpenOptions } from './attach.js';
+export { NdArray, type Backing } from './ndarray.js';
+export { spawnWithArrays, forkWithArrays, inheritedArrays } from './inherit.js';
+export { NdshareError, ERROR_CODES, type NdshareErrorCode } from './errors.js';
+export { DTYPES, type DType, type TypedArrayMap, type AnyTypedArray, type ElementOf } from './dtype.js';
+export type { Handle, ShmHandle, MemfdHandle, FileHandle, SabHandle } from './handle.js';
+export type { Mode, Order } from './validate.js';

@@ -1,0 +1,99 @@
+/** File-descriptor level helpers shared by create, attach and open. */
+import { randomBytes } from 'node:crypto';
+import { closeSync, readSync, statfsSync } from 'node:fs';
+import { NdshareError, fromSystemError } from './errors.js';
+import { kLivenessLockLength, kLivenessLockStart, kMaxHeaderLength, kNameRandomBytes, kPreludeLengthV2, kSegmentPrefix } from './layout.js';
+import { kMapPopulate, kMapPrivate, native } from './native.js';
+import { parseHeader, readPrelude, type NpyHeader } from './npy.js';
+import type { Mode } from './validate.js';
+
+/** A fresh segment name: creator pid plus 128 random bits. */
+export function newSegmentName(): string {
+  return `/${kSegmentPrefix}${process.pid}-${randomBytes(kNameRandomBytes).toString('hex')}`;
+}
+
+/** Reads and parses the .npy header of an open fd, reading no more than the bounded header. */
+export function readHeaderFd(fd: number, fileSize: number, source: string): NpyHeader {
+  const prelude = new Uint8Array(Math.min(kPreludeLengthV2, fileSize));
+  readFully(fd, prelude, 0);
+  const p = readPrelude(prelude, source);
+  const end = p.headerStart + p.headerLength;
+  if (end > fileSize) {
+    throw new NdshareError('ERR_NDSHARE_TRUNCATED', `Expected at least ${end} bytes of header in ${source} but it has ${fileSize} bytes`);
+  }
+  const bytes = new Uint8Array(Math.min(end, kPreludeLengthV2 + kMaxHeaderLength));
+  readFully(fd, bytes, 0);
+  return parseHeader(bytes, p, source);
+}
+
+function readFully(fd: number, into: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < into.length) {
+    const n = readSync(fd, into, done, into.length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+}
+
+/** Refuses, before anything is allocated, a size the file system cannot hold. */
+export function checkCapacity(dir: string, bytes: number, what: string): void {
+  let free: number;
+  try {
+    const st = statfsSync(dir);
+    free = st.bavail * st.bsize;
+  } catch {
+    return; // No statfs answer: posix_fallocate still turns a full file system into ENOSPC.
+  }
+  if (bytes > free) {
+    throw new NdshareError(
+      'ENOSPC',
+      `Expected at most ${free} free bytes in ${dir} for ${what} but it needs ${bytes} bytes; free space or use a smaller array`,
+      { syscall: 'statfs', path: dir },
+    );
+  }
+}
+
+/** Takes this fd's shared liveness lock (never blocks: only sweepers take it exclusively). */
+export function holdLiveness(fd: number, source: string): void {
+  try {
+    if (!native().ofdLock(fd, 1, kLivenessLockStart, kLivenessLockLength, false)) {
+      // A sweeper holds it exclusively: the segment is being reclaimed right now.
+      throw new NdshareError('ENOENT', `Failed to attach ${source}: ENOENT. The segment is being removed as abandoned`, { path: source });
+    }
+  } catch (err) {
+    throw fromSystemError(err, 'lock', source);
+  }
+}
+
+/**
+ * Maps the data of an open .npy fd. Data on a page boundary is mapped alone; otherwise (files
+ * written by NumPy, whose data starts at 64 or 128) the file is mapped from 0 and viewed at offset.
+ */
+export function mapData(
+  fd: number,
+  dataOffset: number,
+  nbytes: number,
+  mode: Mode,
+  populate: boolean,
+  source: string,
+): { buffer: SharedArrayBuffer; byteOffset: number } {
+  if (nbytes === 0) return { buffer: new SharedArrayBuffer(0), byteOffset: 0 };
+  const n = native();
+  const flags = (mode === 'r+' ? 0 : kMapPrivate) | (populate ? kMapPopulate : 0);
+  try {
+    if (dataOffset % n.pageSize === 0) return { buffer: n.mmap(fd, nbytes, dataOffset, flags), byteOffset: 0 };
+    return { buffer: n.mmap(fd, dataOffset + nbytes, 0, flags), byteOffset: dataOffset };
+  } catch (err) {
+    throw fromSystemError(err, `map ${nbytes} bytes of ${source}`, source);
+  }
+}
+
+/** Closes an fd on an error path without masking the original error. */
+export function closeQuietly(fd: number): void {
+  if (fd < 0) return;
+  try {
+    closeSync(fd);
+  } catch {
+    // Best effort: the caller is already reporting the error that matters.
+  }
+}
