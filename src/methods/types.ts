@@ -3,9 +3,6 @@
  * typed messages that cross the parent/child boundary. The benchmark and the public `share()` /
  * `receive()` API are built on this interface only.
  */
-import type { ChildProcess } from 'node:child_process';
-import type { Worker } from 'node:worker_threads';
-import type { NdArray } from '../ndarray.js';
 
 /** Where the receiving side runs. */
 export type Kind = 'process' | 'thread';
