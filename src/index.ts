@@ -7,3 +7,4 @@ export { NdshareError, ERROR_CODES, type NdshareErrorCode } from './errors.js';
 export { DTYPES, type DType, type TypedArrayMap, type AnyTypedArray, type ElementOf } from './dtype.js';
 export type { Handle, ShmHandle, MemfdHandle, FileHandle, SabHandle } from './handle.js';
 export type { Mode, Order } from './validate.js';
+export { SegmentPool, type PoolOptions, type ReleaseResult } from './pool.js';

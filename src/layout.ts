@@ -24,9 +24,12 @@ export const kNpyAlignment = 64;
 export const kSegmentDataOffset = 4096;
 
 /**
- * Liveness: every process (and thread) that has a shared segment open holds a shared OFD lock on
- * this byte range of the segment's file. The kernel drops it when the holder closes or dies, so
- * "nobody holds it" means "nobody uses the segment" without trusting PIDs.
+ * Liveness: every process (and thread) that opens a shared segment holds a shared OFD lock on
+ * this byte range of the segment's file. An OFD lock lives as long as its open file description,
+ * and a mapping keeps the description alive: so the lock is held while the fd is open OR the
+ * memory is still mapped (a closed NdArray whose buffer is not yet garbage-collected still counts),
+ * and the kernel drops it when the last of those goes, including when the process dies. "Nobody
+ * holds it" therefore means "nobody can touch the memory", without trusting PIDs.
  */
 export const kLivenessLockStart = 0;
 export const kLivenessLockLength = 1;

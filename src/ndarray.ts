@@ -187,9 +187,10 @@ export class NdArray<D extends DType = DType> {
   }
 
   /**
-   * Releases this process's claim: closes the fd and the liveness lock, and, for the creator of a
-   * 'shm' segment, removes its name. Memory that a view can still reach stays mapped until the
-   * buffer is garbage-collected, so `close()` can never cause a crash. Idempotent.
+   * Releases this process's claim: closes the fd and, for the creator of a 'shm' segment, removes
+   * its name. Memory that a view can still reach stays mapped until the buffer is
+   * garbage-collected, so `close()` can never cause a crash; until then the mapping still counts
+   * as a user of the segment (it is never swept or pooled from under a view). Idempotent.
    */
   close(): void {
     const s = this.#s;

@@ -1,0 +1,178 @@
+/**
+ * A pool of released, already-faulted shared segments, reused by size.
+ *
+ * Fresh shared pages are the dominant cost of creating a big array (the kernel zeroes and maps
+ * every page: ~0.3-0.45 s for 800 MB here), while writing memory that is already mapped runs at
+ * memset speed (~0.1 s for 800 MB). A pool keeps a released segment's fd and mapping and hands
+ * them to the next `create()` of the same byte size, under a fresh name and header.
+ *
+ * ```ts
+ * const pool = new SegmentPool();
+ * const a = pool.create({ dtype: 'float64', shape: [1e8], fill: 1 }); // cold: fresh pages
+ * // ... share a, children attach and finish ...
+ * pool.release(a);                                                  // a is closed, memory kept
+ * const b = pool.create({ dtype: 'float64', shape: [1e8], fill: 1 }); // warm: same pages
+ * ```
+ *
+ * `release()` is a promise from the caller that nothing in this process still uses views of the
+ * array (like returning a buffer to any pool); the pool itself refuses a segment that another
+ * process or thread still holds open, and gives the reused segment a new random name so old
+ * handles cannot reach the new data.
+ */
+import { renameSync, writeSync } from 'node:fs';
+import { create, type CreateOptions } from './create.js';
+import { resolveDType, type DType } from './dtype.js';
+import { invalid, NdshareError, fromSystemError } from './errors.js';
+import { kLivenessLockLength, kLivenessLockStart, kSegmentDataOffset, kShmDir } from './layout.js';
+import { native } from './native.js';
+import { formatHeader } from './npy.js';
+import { stateOf, wrap, type NdArray } from './ndarray.js';
+import { registerOwned, releaseOwned } from './cleanup.js';
+import { closeQuietly, newSegmentName } from './segment.js';
+import { checkFill, checkOptions, checkShape, sizeOf } from './validate.js';
+
+/** Options for a `SegmentPool`. */
+export interface PoolOptions {
+  /** Backing of the pooled arrays: 'shm' (default) or 'memfd'. */
+  backing?: 'shm' | 'memfd';
+  /** Most bytes kept idle in the pool; a release beyond it closes the array instead. Default 8 GiB. */
+  maxIdleBytes?: number;
+}
+
+interface Idle {
+  readonly fd: number;
+  readonly buffer: SharedArrayBuffer;
+  readonly nbytes: number;
+  readonly name: string | undefined;
+}
+
+/** Outcome of `release()`. */
+export type ReleaseResult = { state: 'pooled' } | { state: 'closed'; reason: string };
+
+/** Reuses released shared segments of the same size. See the module comment for the contract. */
+export class SegmentPool {
+  readonly #backing: 'shm' | 'memfd';
+  readonly #maxIdleBytes: number;
+  readonly #idle: Idle[] = [];
+  #hits = 0;
+  #misses = 0;
+
+  constructor(options: PoolOptions = {}) {
+    const o = checkOptions(options, 'SegmentPool options');
+    const backing = o['backing'] ?? 'shm';
+    if (backing !== 'shm' && backing !== 'memfd') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "'shm' or 'memfd'", 'options.backing', backing);
+    const max = o['maxIdleBytes'] ?? 8 * 2 ** 30;
+    if (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 0) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a non-negative integer', 'options.maxIdleBytes', max);
+    this.#backing = backing;
+    this.#maxIdleBytes = max;
+  }
+
+  /** Bytes held idle right now. */
+  get idleBytes(): number {
+    return this.#idle.reduce((sum, e) => sum + e.nbytes, 0);
+  }
+
+  /** How many creates reused a segment (hits) or made a fresh one (misses). */
+  get stats(): { hits: number; misses: number; idle: number } {
+    return { hits: this.#hits, misses: this.#misses, idle: this.#idle.length };
+  }
+
+  /** Like `create()` on the pool's backing, reusing an idle segment of the same byte size if any. */
+  create<D extends DType>(options: Omit<CreateOptions<D>, 'backing' | 'path' | 'mode'>): NdArray<D> {
+    const o = checkOptions(options, 'SegmentPool.create() options');
+    for (const key of ['backing', 'path', 'mode']) {
+      if (o[key] !== undefined) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `no ${key} (the pool decides it)`, `options.${key}`, o[key]);
+    }
+    const info = resolveDType(o['dtype'], 'options.dtype');
+    const shape = checkShape(o['shape'], 'options.shape');
+    const fill = checkFill(o['fill'], info);
+    const { size, nbytes } = sizeOf(shape, info);
+    const at = nbytes > 0 ? this.#idle.findIndex((e) => e.nbytes === nbytes) : -1;
+    const idle = at >= 0 ? this.#idle.splice(at, 1)[0] : undefined;
+    if (!idle) {
+      this.#misses++;
+      return create<D>({ ...(options as CreateOptions<D>), backing: this.#backing });
+    }
+    this.#hits++;
+    let name: string | undefined;
+    try {
+      // New header first: an attacher that races us sees either the old name (gone after the
+      // rename) or the new name with the new header, never a mix.
+      const header = formatHeader(info.descr, shape, kSegmentDataOffset);
+      writeSync(idle.fd, header, 0, header.length, 0);
+      if (idle.name) {
+        name = newSegmentName();
+        registerOwned(name);
+        renameSync(`${kShmDir}${idle.name}`, `${kShmDir}${name}`);
+        releaseOwned(idle.name);
+      }
+    } catch (err) {
+      if (name) releaseOwned(name);
+      this.#discard(idle);
+      throw fromSystemError(err, 'reuse a pooled segment');
+    }
+    const array = wrap<D>({
+      backing: this.#backing,
+      info,
+      shape,
+      order: 'C',
+      mode: 'r+',
+      buffer: idle.buffer,
+      byteOffset: 0,
+      size,
+      nbytes,
+      fd: idle.fd,
+      path: name ? `${kShmDir}${name}` : `/proc/${process.pid}/fd/${idle.fd}`,
+      owner: true,
+      closed: false,
+      ...(name ? { name } : {}),
+    });
+    if (fill !== undefined) (array.data as { fill(v: number | bigint): unknown }).fill(fill);
+    return array;
+  }
+
+  /**
+   * Closes `array` and keeps its memory for reuse. Only arrays this process created on the
+   * pool's backing can be pooled, and only while no other process or thread holds them open;
+   * otherwise the array is simply closed (and the result says why).
+   */
+  release(array: NdArray): ReleaseResult {
+    const s = stateOf(array);
+    if (s.closed) throw new NdshareError('ERR_NDSHARE_CLOSED', 'Expected an open NdArray for SegmentPool.release() but it was closed');
+    const reason =
+      s.backing !== this.#backing ? `its backing is '${s.backing}', the pool's is '${this.#backing}'`
+      : !s.owner ? 'this process did not create it'
+      : s.nbytes === 0 ? 'it is empty'
+      : !(s.buffer instanceof SharedArrayBuffer) || s.byteOffset !== 0 ? 'its mapping is not reusable'
+      : this.idleBytes + s.nbytes > this.#maxIdleBytes ? 'the pool is full'
+      : s.backing === 'shm' && native().ofdTest(s.fd, 2, kLivenessLockStart, kLivenessLockLength) !== 0 ? 'another process or thread still holds it open'
+      : undefined;
+    if (reason !== undefined) {
+      array.close();
+      return { state: 'closed', reason };
+    }
+    this.#idle.push({ fd: s.fd, buffer: s.buffer as SharedArrayBuffer, nbytes: s.nbytes, name: s.name });
+    // The NdArray is closed but keeps neither the fd nor the name: they belong to the pool now.
+    s.fd = -1;
+    s.owner = false;
+    s.closed = true;
+    return { state: 'pooled' };
+  }
+
+  /** Frees every idle segment (names unlinked, fds closed; memory returns once unmapped). */
+  clear(): void {
+    for (const idle of this.#idle.splice(0)) this.#discard(idle);
+  }
+
+  #discard(idle: Idle): void {
+    if (idle.name) {
+      releaseOwned(idle.name);
+      try {
+        native().shmUnlink(idle.name);
+      } catch {
+        // Already gone.
+      }
+    }
+    closeQuietly(idle.fd);
+  }
+}
