@@ -1,0 +1,42 @@
+/**
+ * Runs python3 with NumPy on a snippet and returns the JSON the snippet prints last. The snippet
+ * gets its input as the JSON value `INPUT` and reports with `out(value)`.
+ */
+import { spawn } from 'node:child_process';
+
+const kPrelude = `
+import json, sys, hashlib
+import numpy as np
+INPUT = json.loads(sys.stdin.read() or 'null')
+def out(v):
+    print(json.dumps(v), flush=True)
+def sha(a):
+    return hashlib.sha256(np.asarray(a).tobytes(order='A')).hexdigest()
+`;
+
+/** Runs `code` (after a prelude: json, sys, hashlib, numpy as np, INPUT, out(), sha()) and parses its last stdout line. */
+export function runPython<T = unknown>(code: string, input: unknown = null, watchdogMs = 60_000): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const p = spawn('python3', ['-c', `${kPrelude}\n${code}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    p.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const timer = setTimeout(() => p.kill('SIGKILL'), watchdogMs);
+    p.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    p.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`python3 failed (code ${code}, signal ${signal}): ${stderr}`));
+      const last = stdout.trim().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`python3 printed no JSON: ${JSON.stringify(stdout)} ${stderr}`));
+      }
+    });
+    p.stdin.end(JSON.stringify(input));
+  });
+}
