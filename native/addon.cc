@@ -51,6 +51,7 @@ bool ArgWord(const FunctionCallbackInfo<Value>& info, int sabIndex, int offsetIn
 NODE_MODULE_INIT(/* exports, module, context */) {
   ndshare::RegisterMem(exports, context);
   ndshare::RegisterSync(exports, context);
+  ndshare::RegisterFloor(exports, context);
   v8::Isolate* isolate = context->GetIsolate();
   exports
       ->Set(context, v8::String::NewFromUtf8Literal(isolate, "pageSize"),

@@ -35,6 +35,7 @@ bool ArgWord(const FunctionCallbackInfo<Value>& info, int sabIndex, int offsetIn
 // Registration lists: each source file adds its functions to the module object.
 void RegisterMem(Local<v8::Object> exports, Local<v8::Context> context);
 void RegisterSync(Local<v8::Object> exports, Local<v8::Context> context);
+void RegisterFloor(Local<v8::Object> exports, Local<v8::Context> context);
 
 inline void SetMethod(Local<v8::Object> exports, Local<v8::Context> context, const char* name,
                       v8::FunctionCallback fn) {

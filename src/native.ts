@@ -26,6 +26,11 @@ export interface NativeBinding {
     callback: (result: FutexResult) => void,
   ): void;
   gettid(): number;
+  /** Benchmark floors (native/floor.cc): seconds, or KiB for rusageChildren. */
+  floorMemset(bytes: number, passes: number): number;
+  floorFreshShared(bytes: number): number;
+  floorPipe(bytes: number): number;
+  rusageChildren(): number;
 }
 
 /** 0 unlock, 1 shared (read), 2 exclusive (write). */

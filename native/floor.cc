@@ -1,0 +1,164 @@
+// Physical floors for `ndshare bench --floor`: what the hardware and kernel allow for the steps a
+// sharing method is made of, measured in C++ so that no JavaScript cost hides in them. Each
+// function blocks for as long as it measures (at most a second or two at 1e8 doubles); it is
+// called only by the benchmark. Times are seconds from CLOCK_MONOTONIC, like process.hrtime.
+#include "common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <thread>
+
+namespace ndshare {
+namespace {
+
+double Now() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+bool ArgBytes(const FunctionCallbackInfo<Value>& info, int i, size_t* out) {
+  int64_t n;
+  if (!ArgInt(info, i, &n)) return false;
+  if (n <= 0 || n > (int64_t{1} << 40)) {
+    ThrowType(info.GetIsolate(), "ndshare native: byte count out of range");
+    return false;
+  }
+  *out = static_cast<size_t>(n);
+  return true;
+}
+
+// Anonymous private memory, already faulted in, so later passes measure memory bandwidth only.
+void* FaultedAnon(size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  if (p == MAP_FAILED) return nullptr;
+  std::memset(p, 0, bytes);
+  return p;
+}
+
+// floorMemset(bytes, passes) -> seconds of the fastest pass writing every byte of memory that is
+// already mapped and faulted: the cost of filling an array whose pages are warm.
+void FloorMemset(const FunctionCallbackInfo<Value>& info) {
+  size_t bytes;
+  int64_t passes;
+  if (!ArgBytes(info, 0, &bytes) || !ArgInt(info, 1, &passes)) return;
+  void* p = FaultedAnon(bytes);
+  if (p == nullptr) return ThrowErrno(info.GetIsolate(), errno, "mmap");
+  double best = 1e300;
+  for (int64_t i = 0; i < std::max<int64_t>(passes, 1); i++) {
+    double t0 = Now();
+    std::memset(p, static_cast<int>(i + 1), bytes);
+    best = std::min(best, Now() - t0);
+  }
+  munmap(p, bytes);
+  info.GetReturnValue().Set(best);
+}
+
+// floorFreshShared(bytes) -> seconds to make a new shared memory object of `bytes` and write every
+// byte once: memfd_create + ftruncate + mmap(MAP_SHARED) + memset. This is what any method that
+// creates a new shared segment pays at least (the kernel zeroes and maps each fresh page).
+void FloorFreshShared(const FunctionCallbackInfo<Value>& info) {
+  size_t bytes;
+  if (!ArgBytes(info, 0, &bytes)) return;
+  double t0 = Now();
+  int fd = memfd_create("ndshare-floor", MFD_CLOEXEC);
+  if (fd < 0) return ThrowErrno(info.GetIsolate(), errno, "memfd_create");
+  if (ftruncate(fd, static_cast<off_t>(bytes)) < 0) {
+    int err = errno;
+    close(fd);
+    return ThrowErrno(info.GetIsolate(), err, "ftruncate");
+  }
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) {
+    int err = errno;
+    close(fd);
+    return ThrowErrno(info.GetIsolate(), err, "mmap");
+  }
+  std::memset(p, 1, bytes);
+  double seconds = Now() - t0;
+  munmap(p, bytes);
+  close(fd);
+  info.GetReturnValue().Set(seconds);
+}
+
+bool WriteAll(int fd, const char* p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return true;
+}
+
+// floorPipe(bytes) -> seconds to move `bytes` through an AF_UNIX stream socketpair (what Node's
+// 'pipe' stdio entries are) from a faulted source to a faulted destination. The writer is a
+// thread, not a process: the kernel path per byte is the same and no fork of Node is needed.
+void FloorPipe(const FunctionCallbackInfo<Value>& info) {
+  size_t bytes;
+  if (!ArgBytes(info, 0, &bytes)) return;
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) return ThrowErrno(info.GetIsolate(), errno, "socketpair");
+  char* src = static_cast<char*>(FaultedAnon(bytes));
+  char* dst = static_cast<char*>(FaultedAnon(bytes));
+  if (src == nullptr || dst == nullptr) {
+    int err = errno;
+    if (src) munmap(src, bytes);
+    if (dst) munmap(dst, bytes);
+    close(sv[0]);
+    close(sv[1]);
+    return ThrowErrno(info.GetIsolate(), err, "mmap");
+  }
+  double t0 = Now();
+  std::thread writer([&] {
+    WriteAll(sv[1], src, bytes);
+    shutdown(sv[1], SHUT_WR);
+  });
+  size_t got = 0;
+  int err = 0;
+  while (got < bytes) {
+    ssize_t r = read(sv[0], dst + got, bytes - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      err = r < 0 ? errno : EPIPE;
+      break;
+    }
+    got += static_cast<size_t>(r);
+  }
+  double seconds = Now() - t0;
+  close(sv[0]);  // unblocks the writer if the read side failed
+  writer.join();
+  close(sv[1]);
+  munmap(src, bytes);
+  munmap(dst, bytes);
+  if (err != 0) return ThrowErrno(info.GetIsolate(), err, "read");
+  info.GetReturnValue().Set(seconds);
+}
+
+// rusageChildren() -> peak resident set (KiB) of the largest waited-for child of this process:
+// the child half of a cell's "peak memory" (Node does not expose RUSAGE_CHILDREN).
+void RusageChildren(const FunctionCallbackInfo<Value>& info) {
+  rusage ru;
+  if (getrusage(RUSAGE_CHILDREN, &ru) < 0) return ThrowErrno(info.GetIsolate(), errno, "getrusage");
+  info.GetReturnValue().Set(static_cast<double>(ru.ru_maxrss));
+}
+
+}  // namespace
+
+void RegisterFloor(Local<v8::Object> exports, Local<v8::Context> context) {
+  SetMethod(exports, context, "floorMemset", FloorMemset);
+  SetMethod(exports, context, "floorFreshShared", FloorFreshShared);
+  SetMethod(exports, context, "floorPipe", FloorPipe);
+  SetMethod(exports, context, "rusageChildren", RusageChildren);
+}
+
+}  // namespace ndshare
