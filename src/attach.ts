@@ -29,6 +29,9 @@ export interface OpenOptions extends AttachOptions {
 }
 
 const O_CLOEXEC = 0o2000000;
+// A FIFO planted where a segment or .npy file is expected would block open() forever; with
+// O_NONBLOCK it opens at once and is then refused as not a regular file.
+const O_NONBLOCK = constants.O_NONBLOCK;
 
 /** Attaches an array by handle, in any process (shm, file, memfd) or thread (all, including sab). */
 export function attach<D extends DType = DType>(handle: Handle | unknown, options?: AttachOptions): NdArray<D> {
@@ -82,7 +85,7 @@ interface MapRules {
 }
 
 function openFd(path: string, mode: Mode, noFollow: boolean): number {
-  const flags = (mode === 'r+' ? constants.O_RDWR : constants.O_RDONLY) | O_CLOEXEC | (noFollow ? constants.O_NOFOLLOW : 0);
+  const flags = (mode === 'r+' ? constants.O_RDWR : constants.O_RDONLY) | O_CLOEXEC | O_NONBLOCK | (noFollow ? constants.O_NOFOLLOW : 0);
   try {
     return openSync(path, flags);
   } catch (err) {
@@ -97,7 +100,7 @@ function openFile<D extends DType>(path: string, mode: Mode, rules: MapRules): N
 function attachShm<D extends DType>(name: string, mode: Mode, expect: MapRules['expect']): NdArray<D> {
   let fd: number;
   try {
-    const flags = (mode === 'r+' ? constants.O_RDWR : constants.O_RDONLY) | constants.O_NOFOLLOW | O_CLOEXEC;
+    const flags = (mode === 'r+' ? constants.O_RDWR : constants.O_RDONLY) | constants.O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
     fd = native().shmOpen(name, flags, 0);
   } catch (err) {
     throw fromSystemError(err, `attach shm segment ${name}`, name);

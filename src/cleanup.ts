@@ -1,6 +1,8 @@
 /**
  * Names this process created and must remove: on normal exit and on SIGINT/SIGTERM/SIGHUP.
- * Liveness-based sweeping (see sweep) covers the deaths no handler sees, such as SIGKILL.
+ * Liveness-based sweeping (see sweep) covers the deaths no handler sees, such as SIGKILL or a
+ * crash in native code: the kernel drops the dead process's liveness locks and the next sweep, or
+ * the next create() anywhere, reclaims what it left.
  */
 import { isMainThread } from 'node:worker_threads';
 import { native } from './native.js';
@@ -21,18 +23,23 @@ function unlinkAll(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // If the application handles this signal itself, it decides whether the process ends; if it
+  // keeps running, its segments must keep their names. Its 'exit' still unlinks them, and if it
+  // dies some other way the sweep reclaims them.
+  if (process.listenerCount(signal) > 1) return;
   unlinkAll();
-  // If nobody else handles the signal, die of it as the default action would.
-  if (process.listenerCount(signal) === 1) {
-    process.removeListener(signal, onSignal);
-    process.kill(process.pid, signal);
-  }
+  // Nobody else handles the signal: die of it, as the default action would, so the parent sees
+  // the real signal rather than an exit code.
+  process.removeListener(signal, onSignal);
+  process.kill(process.pid, signal);
 }
 
 function install(): void {
   if (installed) return;
   installed = true;
   process.on('exit', unlinkAll);
+  // Signal handlers belong to the process; only the main thread installs them. A worker's names
+  // are unlinked when the worker exits normally, or swept after the process is gone.
   if (isMainThread) for (const s of kSignals) process.on(s, onSignal);
 }
 
@@ -46,3 +53,4 @@ export function registerOwned(name: string): void {
 export function releaseOwned(name: string): void {
   owned.delete(name);
 }
+

@@ -3,12 +3,12 @@ import { constants, fchmodSync, fstatSync, ftruncateSync, openSync, unlinkSync, 
 import { dirname, resolve } from 'node:path';
 import { resolveDType, type DType, type DTypeInfo } from './dtype.js';
 import { fromSystemError, invalid } from './errors.js';
-import { kSegmentDataOffset, kShmDir } from './layout.js';
+import { kLivenessLockLength, kLivenessLockStart, kSegmentDataOffset, kShmDir } from './layout.js';
 import { MFD_CLOEXEC, native } from './native.js';
 import { formatHeader } from './npy.js';
 import { BACKINGS, wrap, type ArrayState, type Backing, type NdArray } from './ndarray.js';
 import { registerOwned, releaseOwned } from './cleanup.js';
-import { checkCapacity, closeQuietly, holdLiveness, mapData, newSegmentName } from './segment.js';
+import { checkCapacity, closeQuietly, mapData, newSegmentName } from './segment.js';
 import { sweepIfDue } from './sweep.js';
 import { checkFill, checkOptions, checkShape, sizeOf } from './validate.js';
 
@@ -30,7 +30,8 @@ export interface CreateOptions<D extends DType = DType> {
 
 // Linux open(2) flag missing from fs.constants.
 const O_CLOEXEC = 0o2000000;
-const kCreateFlags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | O_CLOEXEC;
+/** @internal Flags of every create: never reuse, never follow a link, never leak into a child. */
+export const kCreateFlags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | O_CLOEXEC;
 const kSegmentMode = 0o600;
 
 /**
@@ -95,9 +96,9 @@ function createShm(info: DTypeInfo, shape: readonly number[], nbytes: number, po
     try {
       fd = n.shmOpen(name, kCreateFlags, kSegmentMode);
       registerOwned(name);
-      holdLiveness(fd, name);
-      // A sweeper may have taken the name between open and lock; then start over with a new one.
-      if (fstatSync(fd).nlink === 0) {
+      // Until this lock is held the fresh segment looks dead: a sweeper may hold it exclusively
+      // right now, or have unlinked it already. Either way, start over with a new name.
+      if (!n.ofdLock(fd, 1, kLivenessLockStart, kLivenessLockLength, false) || fstatSync(fd).nlink === 0) {
         releaseOwned(name);
         closeQuietly(fd);
         continue;
