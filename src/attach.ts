@@ -228,8 +228,16 @@ function attachSab<D extends DType>(h: SabHandle, mode: Mode): NdArray<D> {
       `Expected a SharedArrayBuffer holding ${nbytes} bytes at offset ${h.byteOffset} (aligned to ${info.itemsize}) but it has ${h.buffer.byteLength} bytes`,
     );
   }
-  // 'c' gets a private copy; 'r' shares the buffer and only marks the array read-only, since a
-  // SharedArrayBuffer cannot be made read-only.
+  // A SharedArrayBuffer cannot be made read-only, so 'r' could only be a promise that a write
+  // through this view would break: refuse it rather than let writes reach the other threads.
+  if (mode === 'r') {
+    throw new NdshareError(
+      'ERR_NDSHARE_UNSUPPORTED',
+      "Expected mode 'r+' or 'c' for a thread handle (backing 'sab') but received 'r': a SharedArrayBuffer cannot be mapped read-only; " +
+        "use 'c' for a private copy, or attach the process handle (shm, memfd, file) with mode 'r'",
+    );
+  }
+  // 'c' gets a private copy.
   const buffer = mode === 'c' ? copyOf(h.buffer, h.byteOffset, nbytes) : h.buffer;
   const byteOffset = mode === 'c' ? 0 : h.byteOffset;
   return wrap<D>({ backing: 'sab', info, shape: h.shape, order: h.order ?? 'C', mode, buffer, byteOffset, size, nbytes, fd: -1, owner: false, closed: false });
