@@ -1,5 +1,5 @@
 /** create(): a new array on any backing. */
-import { constants, fchmodSync, fstatSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { constants, fchmodSync, fstatSync, ftruncateSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { resolveDType, type DType, type DTypeInfo } from './dtype.js';
 import { fromSystemError, invalid } from './errors.js';
@@ -148,6 +148,11 @@ function createFile(pathArg: unknown, modeArg: unknown, info: DTypeInfo, shape: 
   try {
     fd = openSync(path, kCreateFlags, mode);
   } catch (err) {
+    // With O_CREAT|O_EXCL the kernel reports a symlink as EEXIST (it never gets to O_NOFOLLOW);
+    // say ELOOP instead, so the caller learns that the path is a link and was not followed.
+    if ((err as { code?: unknown }).code === 'EEXIST' && lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw fromSystemError({ code: 'ELOOP', syscall: 'open', cause: err }, 'create the file', path);
+    }
     throw fromSystemError(err, 'create the file', path);
   }
   try {
