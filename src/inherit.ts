@@ -8,7 +8,7 @@ import { invalid, NdshareError, fromSystemError } from './errors.js';
 import { dtypeInfo, type DType } from './dtype.js';
 import { kInheritEnv } from './layout.js';
 import { stateOf, wrap, type NdArray } from './ndarray.js';
-import { closeQuietly, mapData, readHeaderFd } from './segment.js';
+import { closeQuietly, holdLiveness, mapData, readHeaderFd } from './segment.js';
 import { fstatSync } from 'node:fs';
 import { checkMode, sizeOf, type Mode } from './validate.js';
 import { checkHandle } from './handle.js';
@@ -120,6 +120,9 @@ function takeInherited(value: unknown, index: number, mode: Mode): NdArray {
     }
     const { size, nbytes } = sizeOf(header.shape, info);
     if (st.size < header.dataOffset + nbytes) throw new NdshareError('ERR_NDSHARE_TRUNCATED', `Expected ${header.dataOffset + nbytes} bytes in ${source} but it has ${st.size}`);
+    // Like attach(): a mapped shm segment must hold the liveness lock, or a sweeper that runs
+    // after the creator died would take this child's segment for abandoned.
+    if (backing === 'shm') holdLiveness(fd, source);
     const { buffer, byteOffset } = mapData(fd, header.dataOffset, nbytes, mode, false, source);
     const path = backing === 'memfd' ? `/proc/${process.pid}/fd/${fd}` : e.path ?? (e.name ? `/dev/shm${e.name}` : undefined);
     return wrap({
