@@ -75,6 +75,8 @@ export function checkFill(value: unknown, info: DTypeInfo): number | bigint | un
     return invalid('ERR_NDSHARE_INVALID_ARGUMENT', `a bigint (or safe integer) for dtype ${info.name}`, 'options.fill', value);
   }
   if (typeof value === 'boolean') return value ? 1 : 0;
+  // NumPy reads any non-zero byte as True but compares bytes: store bool as exactly 0 or 1.
+  if (typeof value === 'number' && info.name === 'bool') return value !== 0 && !Number.isNaN(value) ? 1 : 0;
   if (typeof value === 'number') return value;
   return invalid('ERR_NDSHARE_INVALID_ARGUMENT', `a number for dtype ${info.name}`, 'options.fill', value);
 }
