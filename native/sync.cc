@@ -11,6 +11,8 @@
 #include <uv.h>
 
 #include <climits>
+#include <cstdint>
+#include <set>
 
 namespace ndshare {
 namespace {
@@ -118,6 +120,38 @@ void GetTid(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(static_cast<int32_t>(syscall(SYS_gettid)));
 }
 
+// A worker thread that ends (worker.terminate(), process.exit() inside it) does not close the fds
+// it opened: they belong to the process. A mutex owner's OFD lock lives as long as its fd, so a
+// terminated worker would look alive forever. An environment cleanup hook runs when the worker's
+// Node environment is torn down (also on terminate), and closes the fd there, which is what lets
+// other threads and processes see the owner's death. Per-thread bookkeeping keeps registration
+// idempotent: Node aborts on a duplicate (callback, argument) pair.
+thread_local std::set<int> tracked_fds;
+
+void CloseFdHook(void* arg) {
+  int fd = static_cast<int>(reinterpret_cast<intptr_t>(arg));
+  if (tracked_fds.erase(fd) > 0) close(fd);
+}
+
+// closeOnThreadExit(fd): close fd when this thread's Node environment is torn down.
+void CloseOnThreadExit(const FunctionCallbackInfo<Value>& info) {
+  int64_t fd;
+  if (!ArgInt(info, 0, &fd)) return;
+  if (fd < 0 || fd > INT_MAX) return ThrowType(info.GetIsolate(), "ndshare native: expected a file descriptor");
+  if (!tracked_fds.insert(static_cast<int>(fd)).second) return;
+  node::AddEnvironmentCleanupHook(info.GetIsolate(), CloseFdHook, reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
+}
+
+// cancelCloseOnThreadExit(fd): forget fd (the caller is about to close it itself, and the number
+// may be reused by an unrelated file afterwards).
+void CancelCloseOnThreadExit(const FunctionCallbackInfo<Value>& info) {
+  int64_t fd;
+  if (!ArgInt(info, 0, &fd)) return;
+  if (fd < 0 || fd > INT_MAX) return ThrowType(info.GetIsolate(), "ndshare native: expected a file descriptor");
+  if (tracked_fds.erase(static_cast<int>(fd)) == 0) return;
+  node::RemoveEnvironmentCleanupHook(info.GetIsolate(), CloseFdHook, reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
+}
+
 }  // namespace
 
 void RegisterSync(Local<v8::Object> exports, Local<v8::Context> context) {
@@ -125,6 +159,8 @@ void RegisterSync(Local<v8::Object> exports, Local<v8::Context> context) {
   SetMethod(exports, context, "futexWake", FutexWake);
   SetMethod(exports, context, "futexWaitAsync", FutexWaitAsync);
   SetMethod(exports, context, "gettid", GetTid);
+  SetMethod(exports, context, "closeOnThreadExit", CloseOnThreadExit);
+  SetMethod(exports, context, "cancelCloseOnThreadExit", CancelCloseOnThreadExit);
 }
 
 }  // namespace ndshare

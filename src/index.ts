@@ -7,4 +7,5 @@ export { NdshareError, ERROR_CODES, type NdshareErrorCode } from './errors.js';
 export { DTYPES, type DType, type TypedArrayMap, type AnyTypedArray, type ElementOf } from './dtype.js';
 export type { Handle, ShmHandle, MemfdHandle, FileHandle, SabHandle } from './handle.js';
 export type { Mode, Order } from './validate.js';
+export * from './sync/index.js';
 export { SegmentPool, type PoolOptions, type ReleaseResult } from './pool.js';

@@ -26,6 +26,10 @@ export interface NativeBinding {
     callback: (result: FutexResult) => void,
   ): void;
   gettid(): number;
+  /** Closes `fd` when this thread's Node environment ends (worker.terminate(), exit); see native/sync.cc. */
+  closeOnThreadExit(fd: number): void;
+  /** Undoes closeOnThreadExit before the caller closes `fd` itself. */
+  cancelCloseOnThreadExit(fd: number): void;
   /** Benchmark floors (native/floor.cc): seconds, or KiB for rusageChildren. */
   floorMemset(bytes: number, passes: number): number;
   floorFreshShared(bytes: number): number;

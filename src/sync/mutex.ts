@@ -1,0 +1,346 @@
+/**
+ * Mutex: a robust lock shared by processes and worker threads.
+ *
+ * State lives in one word of a small shared segment and changes only by atomic read-modify-write
+ * (which, unlike Atomics.wait/notify, does work across processes): 0 when free, else the owner's
+ * kernel thread id, plus a bit that says someone sleeps on it. Sleepers use futex(2).
+ *
+ * Owner death is read from kernel-released state, never from PIDs alone: every attached thread
+ * holds a shared OFD lock on byte kOwnerLockBase + tid of its own fd for as long as it is
+ * attached. A waiter that finds the word held by tid T and no lock on T's byte knows T's fd was
+ * closed: its process died (SIGKILL, exit), its worker was torn down (the fd is closed by an
+ * environment cleanup hook, see native/sync.cc) or it closed the Mutex while holding it. The
+ * liveness lock is taken once per attach, so lock and unlock themselves make no system call
+ * unless there is contention.
+ */
+import { invalid, NdshareError } from '../errors.js';
+import {
+  kMutexConsistencyWord,
+  kMutexConsistent,
+  kMutexGenerationWord,
+  kMutexNotRecoverable,
+  kMutexRecovering,
+  kMutexStateWord,
+  kMutexTidMask,
+  kMutexWaitersBit,
+  kOwnerLockBase,
+  kSyncKindMutex,
+} from '../layout.js';
+import { native } from '../native.js';
+import type { NdArray } from '../ndarray.js';
+import { checkSyncEnvelope, type MutexHandle } from './handle.js';
+import { SyncSegment, type SyncBacking } from './segment.js';
+import { checkTimeout, deadlineOf, sleepAsync, sleepSync, wake } from './wait.js';
+
+/** The lock is held by the caller. `ownerDied`: the previous holder died holding it. */
+export interface Acquired {
+  readonly state: 'acquired';
+  /**
+   * True when the previous holder died inside its critical section: the protected data may be
+   * half-updated. Repair it and call `markConsistent()` before `unlock()`, or the lock becomes
+   * not recoverable.
+   */
+  readonly ownerDied: boolean;
+}
+
+/** What `lock()` reports: acquired, or the timeout passed (the lock was not taken). */
+export type LockOutcome = Acquired | { readonly state: 'timeout'; readonly timeoutMs: number };
+
+/** What `tryLock()` reports: acquired, or someone else holds it right now. */
+export type TryLockOutcome = Acquired | { readonly state: 'busy' };
+
+/** Options of `lock()` and `withLock()`. */
+export interface LockOptions {
+  /** Give up after this many ms (0 = one attempt). Default: wait forever. */
+  timeoutMs?: number;
+}
+
+/** Options of `Mutex.create()`. */
+export interface MutexOptions {
+  /** 'shm' (default) or 'memfd'. Ignored when `near` is given. */
+  backing?: SyncBacking;
+  /**
+   * An array this mutex guards: the mutex gets a segment that reaches the same processes
+   * ('memfd' next to a memfd, 'sab' or 'heap' array, 'shm' otherwise).
+   */
+  near?: NdArray;
+}
+
+const kAcquired: Acquired = Object.freeze({ state: 'acquired', ownerDied: false });
+const kAcquiredOwnerDied: Acquired = Object.freeze({ state: 'acquired', ownerDied: true });
+const kBusy = Object.freeze({ state: 'busy' as const });
+/** Rounds of re-reading the word before sleeping: a short critical section often ends by then. */
+const kSpinRounds = 64;
+
+let cachedTid = 0;
+/** This thread's kernel id (module state is per thread, so each worker caches its own). */
+function threadId(): number {
+  if (cachedTid === 0) cachedTid = native().gettid();
+  return cachedTid;
+}
+
+
+/**
+ * A mutual-exclusion lock shared by processes and worker threads, robust to owner death.
+ * Create it with `Mutex.create()`, send `mutex.handle` anywhere, `Mutex.attach(handle)` there.
+ * One Mutex object belongs to the thread that made it (it cannot be posted; post the handle).
+ */
+export class Mutex {
+  readonly #seg: SyncSegment;
+  readonly #words: Int32Array;
+  readonly #buffer: SharedArrayBuffer;
+  readonly #tid: number;
+  /** This object holds the lock (not just this thread). */
+  #held = false;
+  /** The generation word at our acquire; a different value at unlock means we were taken over. */
+  #generation = 0;
+
+  private constructor(seg: SyncSegment) {
+    this.#seg = seg;
+    this.#words = seg.words;
+    this.#buffer = seg.buffer;
+    this.#tid = threadId();
+    if (this.#tid <= 0 || this.#tid >= kMutexNotRecoverable) {
+      seg.close();
+      throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a thread id below ${kMutexNotRecoverable} for a mutex owner but received ${this.#tid}`);
+    }
+    try {
+      // Shared, never exclusive: several attachments in one thread may hold the same byte.
+      if (!native().ofdLock(seg.fd, 1, kOwnerLockBase + this.#tid, 1, false)) {
+        throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected to take the owner-liveness lock of thread ${this.#tid} but someone holds it exclusively`);
+      }
+    } catch (err) {
+      seg.close();
+      throw err;
+    }
+  }
+
+  /** Creates a new, unlocked mutex. */
+  static create(options: MutexOptions = {}): Mutex {
+    if (typeof options !== 'object' || options === null) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an options object', 'Mutex.create() options', options);
+    let backing: unknown = options.backing;
+    if (options.near !== undefined) {
+      const near = options.near as { backing?: unknown };
+      if (typeof near !== 'object' || near === null || typeof near.backing !== 'string') invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an NdArray', 'options.near', options.near);
+      backing = near.backing === 'shm' || near.backing === 'file' ? 'shm' : 'memfd';
+    }
+    return new Mutex(SyncSegment.create(kSyncKindMutex, backing, 'options.backing'));
+  }
+
+  /** Attaches a mutex by its handle, in any process (shm) or in the creator's process and its children (memfd). */
+  static attach(handle: MutexHandle | unknown): Mutex {
+    const h = checkSyncEnvelope(handle, 'mutex', 'mutex handle');
+    return new Mutex(SyncSegment.attach(h['segment'], kSyncKindMutex, 'mutex', 'mutex handle.segment'));
+  }
+
+  /** A JSON-safe handle for `Mutex.attach()` elsewhere. */
+  get handle(): MutexHandle {
+    this.#open('handle');
+    return { ndshare: 1, kind: 'mutex', segment: this.#seg.handle };
+  }
+
+  /** True while this Mutex object holds the lock. */
+  get held(): boolean {
+    return this.#held;
+  }
+
+  /** True after close(). */
+  get closed(): boolean {
+    return this.#seg.closed;
+  }
+
+  /**
+   * Takes the lock without blocking the thread: waits on the libuv pool, so the event loop keeps
+   * running. Use this on a process's main thread.
+   */
+  async lock(options?: LockOptions): Promise<LockOutcome> {
+    const timeoutMs = checkTimeout(options, 'lock() options');
+    this.#open('lock()');
+    this.#refuseRelock('lock()');
+    const deadline = deadlineOf(timeoutMs);
+    let slept = false;
+    for (;;) {
+      const step = this.#step(false, slept);
+      if (typeof step !== 'number') return step;
+      const left = deadline - performance.now();
+      if (left <= 0) return { state: 'timeout', timeoutMs };
+      if (this.#seg.closed) this.#open('lock()');
+      await sleepAsync(this.#buffer, kMutexStateWord, step, left);
+      slept = true;
+      if (this.#seg.closed) this.#open('lock()');
+    }
+  }
+
+  /**
+   * Takes the lock, blocking this thread while it waits. For worker threads and child processes
+   * (and main threads with nothing else to do): it stops the event loop while it waits.
+   */
+  lockSync(options?: LockOptions): LockOutcome {
+    const timeoutMs = checkTimeout(options, 'lockSync() options');
+    this.#open('lockSync()');
+    this.#refuseRelock('lockSync()');
+    const fast = this.#fast();
+    if (fast !== undefined) return fast;
+    const deadline = deadlineOf(timeoutMs);
+    for (let slept = false; ; slept = true) {
+      const step = this.#step(true, slept);
+      if (typeof step !== 'number') return step;
+      const left = deadline - performance.now();
+      if (left <= 0) return { state: 'timeout', timeoutMs };
+      sleepSync(this.#buffer, kMutexStateWord, step, left);
+    }
+  }
+
+  /** Takes the lock if nobody holds it (or its holder died); never waits. */
+  tryLock(): TryLockOutcome {
+    this.#open('tryLock()');
+    this.#refuseRelock('tryLock()');
+    const fast = this.#fast();
+    if (fast !== undefined) return fast;
+    const step = this.#step(true, false);
+    return typeof step === 'number' ? kBusy : step;
+  }
+
+  /**
+   * Releases the lock. After an `ownerDied` acquire without `markConsistent()`, the lock becomes
+   * not recoverable: every waiter and later acquirer gets ERR_NDSHARE_LOCK_NOT_RECOVERABLE.
+   */
+  unlock(): void {
+    this.#open('unlock()');
+    if (!this.#held) {
+      const s = Atomics.load(this.#words, kMutexStateWord);
+      const who = s === 0 ? 'nobody holds it' : s === kMutexNotRecoverable ? 'it is not recoverable' : `thread ${s & kMutexTidMask} holds it`;
+      throw new NdshareError('ERR_NDSHARE_LOCK_NOT_OWNER', `Expected unlock() from the holder of this mutex but this Mutex object does not hold it (${who})`);
+    }
+    this.#held = false;
+    const w = this.#words;
+    if ((Atomics.load(w, kMutexStateWord) & kMutexTidMask) !== this.#tid || Atomics.load(w, kMutexGenerationWord) !== this.#generation) {
+      throw new NdshareError(
+        'ERR_NDSHARE_LOCK_NOT_OWNER',
+        'Expected unlock() from the holder of this mutex but another thread took it over (this thread was taken for dead: its fd was closed)',
+      );
+    }
+    if (Atomics.load(w, kMutexConsistencyWord) === kMutexRecovering) {
+      // POSIX robust-mutex semantics: an unrepaired state must never be handed on as valid.
+      Atomics.store(w, kMutexStateWord, kMutexNotRecoverable);
+      wake(this.#buffer, kMutexStateWord, 0x7fffffff);
+      return;
+    }
+    if ((Atomics.exchange(w, kMutexStateWord, 0) & kMutexWaitersBit) !== 0) wake(this.#buffer, kMutexStateWord, 1);
+  }
+
+  /** After an `ownerDied` acquire: declares the protected state repaired, so unlock() keeps the lock usable. */
+  markConsistent(): void {
+    this.#open('markConsistent()');
+    if (!this.#held) throw new NdshareError('ERR_NDSHARE_LOCK_NOT_OWNER', 'Expected markConsistent() from the holder of this mutex but this Mutex object does not hold it');
+    if (Atomics.load(this.#words, kMutexConsistencyWord) !== kMutexRecovering) {
+      throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected markConsistent() after an acquire that reported ownerDied: true but the lock is already consistent');
+    }
+    Atomics.store(this.#words, kMutexConsistencyWord, kMutexConsistent);
+  }
+
+  /**
+   * Runs `fn` holding the lock (async acquire) and always unlocks. Throws ERR_NDSHARE_LOCK_TIMEOUT
+   * if `timeoutMs` passes first. `fn` receives the acquire outcome (check `ownerDied`).
+   */
+  async withLock<T>(fn: (acquired: Acquired) => T | Promise<T>, options?: LockOptions): Promise<T> {
+    if (typeof fn !== 'function') invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a function', 'withLock(fn)', fn);
+    const got = await this.lock(options);
+    if (got.state === 'timeout') throw timeoutError(got.timeoutMs);
+    try {
+      return await fn(got);
+    } finally {
+      if (this.#held) this.unlock();
+    }
+  }
+
+  /** Blocking `withLock` for workers and child processes. */
+  withLockSync<T>(fn: (acquired: Acquired) => T, options?: LockOptions): T {
+    if (typeof fn !== 'function') invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a function', 'withLockSync(fn)', fn);
+    const got = this.lockSync(options);
+    if (got.state === 'timeout') throw timeoutError(got.timeoutMs);
+    try {
+      return fn(got);
+    } finally {
+      if (this.#held) this.unlock();
+    }
+  }
+
+  /**
+   * Detaches: closes this thread's fd (and its owner-liveness lock) and, for the creator of a
+   * 'shm' mutex, the name. Closing while holding the lock counts as owner death for the others.
+   */
+  close(): void {
+    this.#held = false;
+    this.#seg.close();
+  }
+
+  /** The uncontended path: one compare-and-swap, no system call. */
+  #fast(): Acquired | undefined {
+    if (Atomics.compareExchange(this.#words, kMutexStateWord, 0, this.#tid) !== 0) return undefined;
+    return this.#took(false);
+  }
+
+  /**
+   * One non-blocking acquisition attempt. Returns the outcome, or the word value to sleep on.
+   * `blocking`: the caller would block this thread, so waiting for another attachment of this
+   * same thread could never end and is refused as a relock. `slept`: we slept before, so other
+   * sleepers may exist and the waiters bit must survive our acquire (or they would never be woken).
+   */
+  #step(blocking: boolean, slept: boolean): Acquired | number {
+    const w = this.#words;
+    for (let spin = 0; ; spin++) {
+      const s = Atomics.load(w, kMutexStateWord);
+      if (s === 0) {
+        const want = slept ? this.#tid | kMutexWaitersBit : this.#tid;
+        if (Atomics.compareExchange(w, kMutexStateWord, 0, want) === 0) return this.#took(false);
+        continue;
+      }
+      if (s === kMutexNotRecoverable) throw notRecoverableError();
+      const owner = s & kMutexTidMask;
+      if (owner === this.#tid) {
+        if (blocking) {
+          throw new NdshareError('ERR_NDSHARE_LOCK_RELOCK', `Expected a lock held by another thread for a blocking acquire but this thread (${owner}) already holds it through another Mutex object`);
+        }
+      } else if (spin >= kSpinRounds && this.#ownerDead(owner)) {
+        if (Atomics.compareExchange(w, kMutexStateWord, s, this.#tid | (s & kMutexWaitersBit)) === s) return this.#took(true);
+        continue;
+      }
+      if (spin < kSpinRounds) continue;
+      if ((s & kMutexWaitersBit) === 0 && Atomics.compareExchange(w, kMutexStateWord, s, s | kMutexWaitersBit) !== s) continue;
+      return s | kMutexWaitersBit;
+    }
+  }
+
+  #took(ownerDied: boolean): Acquired {
+    this.#held = true;
+    this.#generation = Atomics.add(this.#words, kMutexGenerationWord, 1) + 1;
+    if (!ownerDied) return kAcquired;
+    Atomics.store(this.#words, kMutexConsistencyWord, kMutexRecovering);
+    return kAcquiredOwnerDied;
+  }
+
+  /** No open file description holds the owner's liveness byte: the owner's fd is closed. */
+  #ownerDead(owner: number): boolean {
+    return native().ofdTest(this.#seg.fd, 2, kOwnerLockBase + owner, 1) === 0;
+  }
+
+  #refuseRelock(what: string): void {
+    if (this.#held) throw new NdshareError('ERR_NDSHARE_LOCK_RELOCK', `Expected ${what} on a mutex this Mutex object does not hold but it already holds it; unlock() first`);
+  }
+
+  #open(what: string): void {
+    if (this.#seg.closed) throw new NdshareError('ERR_NDSHARE_CLOSED', `Expected an open Mutex for ${what} but it was closed`);
+  }
+}
+
+function timeoutError(timeoutMs: number): NdshareError {
+  return new NdshareError('ERR_NDSHARE_LOCK_TIMEOUT', `Expected to acquire the mutex within ${timeoutMs} ms but another holder kept it; the lock was not taken`);
+}
+
+function notRecoverableError(): NdshareError {
+  return new NdshareError(
+    'ERR_NDSHARE_LOCK_NOT_RECOVERABLE',
+    'Expected a usable mutex but it is not recoverable: a holder died inside its critical section and the next holder unlocked without markConsistent()',
+  );
+}
