@@ -30,8 +30,7 @@ export interface CreateOptions<D extends DType = DType> {
 
 // Linux open(2) flag missing from fs.constants.
 const O_CLOEXEC = 0o2000000;
-/** @internal Flags of every create: never reuse, never follow a link, never leak into a child. */
-export const kCreateFlags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | O_CLOEXEC;
+const kCreateFlags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | O_CLOEXEC;
 const kSegmentMode = 0o600;
 
 /**
