@@ -3,6 +3,12 @@
  * typed messages that cross the parent/child boundary. The benchmark and the public `share()` /
  * `receive()` API are built on this interface only.
  */
+import type { Duplex } from 'node:stream';
+import type { TransferListItem } from 'node:worker_threads';
+import type { Backing, NdArray } from '../ndarray.js';
+import type { ManagerClient } from './manager-client.js';
+import type { Mutex } from '../sync/mutex.js';
+import type { LockedArray } from '../sync/locked-array.js';
 
 /** Where the receiving side runs. */
 export type Kind = 'process' | 'thread';
@@ -22,6 +28,9 @@ export type MethodName =
   | 'transfer'
   | 'sab';
 
+/** Every method name, in the table's order. */
+export const METHOD_NAMES: readonly MethodName[] = ['inherit', 'argument', 'pipe', 'queue', 'queue-json', 'locked', 'raw', 'shm', 'mmap', 'manager', 'transfer', 'sab'];
+
 /** Whether a method works for a kind, and how (or why not). */
 export type Support = { readonly supported: true; readonly how: string } | { readonly supported: false; readonly why: string };
 
@@ -35,4 +44,88 @@ export interface MethodInfo {
   /** True when the child receives a copy (its writes are not seen by the parent). */
   readonly copies: boolean;
   readonly kinds: { readonly process: Support; readonly thread: Support };
+}
+
+/** Options a caller may pass through `share()` to the method (each method reads what it needs). */
+export interface MethodParams {
+  /**
+   * Bytes of array data per message for 'queue' and 'queue-json' (and per pipe write). Tests set
+   * it small to cross the chunking boundary at reduced scale.
+   */
+  readonly chunkBytes?: number;
+  /**
+   * 'queue-json' only: the longest JSON text one message may be (default: V8's string limit,
+   * 2^29 - 24). A chunk that could exceed it fails with ERR_NDSHARE_TOO_LARGE before sending.
+   */
+  readonly maxMessageChars?: number;
+  /** Per-call deadline of the manager proxy, ms. */
+  readonly deadlineMs?: number;
+}
+
+/**
+ * What a method adds to the launch of a child process: extra stdio entries (fd 4, 5, ... in the
+ * child), the IPC serialization, arrays inherited through stdio, and JSON parameters for the child.
+ * `start` runs once the child exists: it pushes the data (pipe bytes, queue messages).
+ */
+export interface ProcessPlan {
+  readonly params: unknown;
+  readonly serialization: 'json' | 'advanced';
+  /** Extra stdio entries after the IPC channel; the child finds them at `fds[i]`. */
+  readonly extraStdio: ReadonlyArray<'pipe' | number>;
+  /** Arrays handed to `forkWithArrays` (fds after the extra stdio). */
+  readonly inherit: readonly NdArray[];
+  /** 'manager': the parent's own proxy. 'locked': the Mutex that guards the array. */
+  readonly proxy?: ManagerClient;
+  readonly mutex?: Mutex;
+  start(io: ProcessIO): Promise<void>;
+  /** Releases what the plan created (files, servers), after the child is gone. */
+  dispose(): Promise<void>;
+}
+
+/** What a method adds to a worker thread's start: structured-clone params and a transfer list. */
+export interface ThreadPlan {
+  readonly params: unknown;
+  readonly transferList: readonly TransferListItem[];
+  readonly proxy?: ManagerClient;
+  readonly mutex?: Mutex;
+  start(io: ThreadIO): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+/** The parent's side of a running child process, for `ProcessPlan.start`. */
+export interface ProcessIO {
+  /** The stream at `extraStdio[i]` (for 'pipe' entries). */
+  stream(i: number): Duplex;
+  /** Sends a method message over IPC; resolves when it was handed to the OS. */
+  send(message: unknown): Promise<void>;
+}
+
+/** The parent's side of a running worker, for `ThreadPlan.start`. */
+export interface ThreadIO {
+  post(message: unknown, transfer?: readonly TransferListItem[]): void;
+}
+
+/** What the child side of a method is given. */
+export interface ChildContext {
+  readonly kind: Kind;
+  readonly params: unknown;
+  /** fd numbers of the extra stdio entries, in order (process only). */
+  readonly fds: readonly number[];
+  /** The next method message from the parent (queue chunks, late-posted buffers). */
+  nextData(): Promise<unknown>;
+}
+
+/** What the child side produces: an array, or (manager) a proxy to the server's array. */
+export type Received =
+  | { readonly form: 'array'; readonly array: NdArray; readonly locked: LockedArray | null }
+  | { readonly form: 'proxy'; readonly proxy: ManagerClient };
+
+/** One sharing method: static info plus the parent and child sides. */
+export interface Method {
+  readonly info: MethodInfo;
+  /** Backing the array must have for this kind (zero-copy methods), or null for any. */
+  requiredBacking(kind: Kind): readonly Backing[] | null;
+  planProcess?(array: NdArray, params: MethodParams): Promise<ProcessPlan>;
+  planThread?(array: NdArray, params: MethodParams): Promise<ThreadPlan>;
+  receive(ctx: ChildContext): Promise<Received>;
 }

@@ -1,0 +1,19 @@
+/** The checksum children report: the plain sum of the elements, in index order. */
+import type { NdArray } from '../ndarray.js';
+
+/**
+ * Sum of all elements as a number (64-bit integers are summed exactly as bigint, then converted).
+ * With integer-valued data below 2^53 the result is exact, so it can be compared with NumPy's.
+ */
+export function checksum(array: NdArray): number {
+  const d = array.data;
+  if (d instanceof BigInt64Array || d instanceof BigUint64Array) {
+    let s = 0n;
+    for (let i = 0; i < d.length; i++) s += d[i] as bigint;
+    return Number(s);
+  }
+  const n = d as Float64Array;
+  let s = 0;
+  for (let i = 0; i < n.length; i++) s += n[i] as number;
+  return s;
+}

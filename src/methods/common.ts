@@ -1,0 +1,68 @@
+/** Small pieces the method files share: byte views, plans without data, received copies. */
+import { dtypeInfo, resolveDType, type DType } from '../dtype.js';
+import { invalid } from '../errors.js';
+import { wrap, type NdArray } from '../ndarray.js';
+import { checkShape, sizeOf } from '../validate.js';
+import type { MethodParams, ProcessPlan, ThreadPlan } from './types.js';
+import type { TransferListItem } from 'node:worker_threads';
+
+/** The bytes of an array's elements, as a view (no copy). */
+export function bytesOf(array: NdArray): Uint8Array {
+  const d = array.data;
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/** Backings whose memory is a SharedArrayBuffer, so a worker can share it. */
+export const kSabBackings = ['sab', 'memfd', 'shm', 'file'] as const;
+
+/** A process plan that only passes JSON params (the zero-copy methods). */
+export function paramsProcessPlan(params: unknown, extra: Partial<Pick<ProcessPlan, 'inherit' | 'dispose'>> = {}): ProcessPlan {
+  return {
+    params,
+    serialization: 'json',
+    extraStdio: [],
+    inherit: extra.inherit ?? [],
+    start: async () => {},
+    dispose: extra.dispose ?? (async () => {}),
+  };
+}
+
+/** A thread plan that only passes params in workerData. */
+export function paramsThreadPlan(params: unknown, transferList: readonly TransferListItem[] = []): ThreadPlan {
+  return { params, transferList, start: async () => {}, dispose: async () => {} };
+}
+
+/** A heap NdArray over bytes received by copy (no further copy). */
+export function heapArray(dtype: DType, shape: readonly number[], buffer: ArrayBuffer, byteOffset: number): NdArray {
+  const info = dtypeInfo(dtype);
+  const { size, nbytes } = sizeOf(shape, info);
+  return wrap({ backing: 'heap', info, shape: [...shape], order: 'C', mode: 'r+', buffer, byteOffset, size, nbytes, fd: -1, owner: true, closed: false });
+}
+
+/** Default bytes per message for 'queue' (one V8-serialized message must stay under 2 GiB). */
+export const kDefaultQueueChunkBytes = 2 ** 30;
+
+/** Reads `params.chunkBytes`, checked, or the default. */
+export function chunkBytesOf(params: MethodParams, fallback: number): number {
+  const c = params.chunkBytes ?? fallback;
+  if (typeof c !== 'number' || !Number.isSafeInteger(c) || c < 1) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a positive integer number of bytes', 'options.chunkBytes', c);
+  return c;
+}
+
+/** The dtype and shape every copying method sends ahead of the data. */
+export interface ArrayHeader {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+}
+
+/** Checks a header that came from the parent (JSON or clone) before allocating anything. */
+export function checkHeader(value: unknown, what: string): ArrayHeader & { nbytes: number; size: number } {
+  const h = value as Partial<ArrayHeader> | null;
+  if (typeof h !== 'object' || h === null || typeof h.dtype !== 'string' || !Array.isArray(h.shape)) {
+    return invalid('ERR_NDSHARE_PROTOCOL', 'a { dtype, shape } header', what, value);
+  }
+  const info = resolveDType(h.dtype, `${what}.dtype`);
+  const shape = checkShape(h.shape, `${what}.shape`);
+  const { size, nbytes } = sizeOf(shape, info);
+  return { dtype: info.name, shape, size, nbytes };
+}

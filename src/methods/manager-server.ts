@@ -1,0 +1,120 @@
+/**
+ * The manager's server process (the study's Manager): it owns a copy of the array, received over
+ * a stdio pipe at start, and serves calls on a Unix domain socket. It ends when its parent
+ * disconnects or on SIGTERM/SIGINT, removing its socket; its array lives on its own heap, so even
+ * a SIGKILL leaves no segment behind.
+ */
+import { createServer, type Socket } from 'node:net';
+import { unlinkSync } from 'node:fs';
+import type { AnyTypedArray } from '../dtype.js';
+import { NdshareError } from '../errors.js';
+import type { NdArray } from '../ndarray.js';
+import { checksum } from './checksum.js';
+import { frame, FrameReader, kFailed, kOk, kOpGet, kOpInfo, kOpRead, kOpSet, kOpSum, kOpWrite, type Frame } from './manager-protocol.js';
+import { receivePipe } from './pipe.js';
+import { toWireError } from './wire.js';
+
+/** Environment variable naming the socket path the parent chose. */
+export const kManagerSocketEnv = 'NDSHARE_MANAGER_SOCKET';
+/** fd of the pipe that carries the array at start. */
+export const kManagerDataFd = 4;
+
+function bigSum(data: BigInt64Array | BigUint64Array): bigint {
+  let s = 0n;
+  for (let i = 0; i < data.length; i++) s += data[i] as bigint;
+  return s;
+}
+
+function index(payload: Buffer, at: number, limit: number, what: string): number {
+  if (payload.length < at + 8) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected an index in the ${what} request but it is too short`);
+  const i = payload.readDoubleLE(at);
+  if (!Number.isInteger(i) || i < 0 || i > limit) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected an integer index in [0, ${limit}${what === 'read end' || what === 'read start' || what === 'write' ? ']' : ')'} for ${what} but received ${i}`);
+  return i;
+}
+
+/** Answers one request against `array`. */
+function handle(array: NdArray, f: Frame): Uint8Array {
+  const data = array.data as AnyTypedArray;
+  const itemsize = array.size === 0 ? 1 : array.nbytes / array.size;
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  switch (f.op) {
+    case kOpInfo:
+      return Buffer.from(JSON.stringify({ dtype: array.dtype, shape: array.shape, pid: process.pid }));
+    case kOpSum:
+      return Buffer.from(data instanceof BigInt64Array || data instanceof BigUint64Array ? bigSum(data).toString() : String(checksum(array)));
+    case kOpGet: {
+      const i = index(f.payload, 0, array.size - 1, 'get');
+      return bytes.slice(i * itemsize, (i + 1) * itemsize);
+    }
+    case kOpSet: {
+      const i = index(f.payload, 0, array.size - 1, 'set');
+      if (f.payload.length !== 8 + itemsize) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected ${itemsize} value bytes for set but received ${f.payload.length - 8}`);
+      bytes.set(f.payload.subarray(8), i * itemsize);
+      return new Uint8Array(0);
+    }
+    case kOpRead: {
+      const start = index(f.payload, 0, array.size, 'read start');
+      const end = index(f.payload, 8, array.size, 'read end');
+      if (end < start) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected read end >= start (${start}) but received ${end}`);
+      return bytes.subarray(start * itemsize, end * itemsize);
+    }
+    case kOpWrite: {
+      const start = index(f.payload, 0, array.size, 'write');
+      const values = f.payload.subarray(8);
+      if (values.length % itemsize !== 0 || start * itemsize + values.length > bytes.length) {
+        throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected a write within the ${array.size} elements but received ${values.length / itemsize} elements at ${start}`);
+      }
+      bytes.set(values, start * itemsize);
+      return new Uint8Array(0);
+    }
+    default:
+      throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a request op 1-6 but received ${f.op}`);
+  }
+}
+
+function serve(socket: Socket, array: NdArray): void {
+  socket.on('error', () => socket.destroy());
+  const reader = new FrameReader(
+    (f) => {
+      let reply: Buffer;
+      try {
+        reply = frame(f.id, kOk, handle(array, f));
+      } catch (err) {
+        reply = frame(f.id, kFailed, Buffer.from(JSON.stringify(toWireError(err))));
+      }
+      socket.write(reply);
+    },
+    () => socket.destroy(),
+  );
+  socket.on('data', (chunk: Buffer) => reader.push(chunk));
+}
+
+async function main(): Promise<void> {
+  const path = process.env[kManagerSocketEnv];
+  if (!path || !process.send) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected ${kManagerSocketEnv} and an IPC channel for the manager server`);
+  const array = await receivePipe(kManagerDataFd);
+  // The socket file gets mode 0600: only this user can call the server.
+  process.umask(0o077);
+  const server = createServer((s) => serve(s, array));
+  const shutdown = (): void => {
+    server.close();
+    try {
+      unlinkSync(path);
+    } catch {
+      // Already removed.
+    }
+    process.exit(0);
+  };
+  process.on('disconnect', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  server.on('error', (err) => {
+    process.send?.({ failed: toWireError(err) });
+    process.exitCode = 1;
+  });
+  server.listen(path, () => process.send?.({ ready: true }));
+}
+
+main().catch((err: unknown) => {
+  process.send?.({ failed: toWireError(err) }, undefined, {}, () => process.exit(1));
+});

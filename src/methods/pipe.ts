@@ -1,0 +1,101 @@
+/**
+ * `pipe`: raw bytes over a socketpair stdio pipe. A small header (magic, length, JSON dtype and
+ * shape) comes first; then the child's kernel reads go straight into the destination array.
+ */
+import { NdshareError } from '../errors.js';
+import { create } from '../create.js';
+import type { Writable } from 'node:stream';
+import type { NdArray } from '../ndarray.js';
+import type { Method } from './types.js';
+import { bytesOf, checkHeader, chunkBytesOf } from './common.js';
+import { readInto } from './fd-reader.js';
+
+/** "NDPI": guards against a stream that is not ours. */
+const kPipeMagic = 0x4e445049;
+const kPrefixBytes = 8;
+const kMaxHeaderJson = 64 * 1024;
+/** Bytes per write: large enough that syscall count does not matter, small enough to interleave. */
+const kDefaultPipeChunk = 64 * 1024 * 1024;
+
+export const pipe: Method = {
+  info: {
+    name: 'pipe',
+    title: 'Pipe (raw bytes over a socketpair)',
+    study: 'Pipe',
+    copies: true,
+    kinds: {
+      process: { supported: true, how: 'raw bytes over an extra stdio socketpair; the child reads them straight into the destination typed array' },
+      thread: { supported: false, why: 'Node offers no socketpair between threads of one process; a worker gets a copy faster with queue (postMessage) or shares with sab' },
+    },
+  },
+  requiredBacking: () => null,
+  planProcess: async (array, params) => {
+    const chunk = chunkBytesOf(params, kDefaultPipeChunk);
+    return {
+      params: null,
+      serialization: 'json',
+      extraStdio: ['pipe'],
+      inherit: [],
+      dispose: async () => {},
+      start: (io) => sendPipe(io.stream(0), array, chunk),
+    };
+  },
+  receive: async (ctx) => {
+    const fd = ctx.fds[0];
+    if (fd === undefined) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a pipe fd for method pipe but received none');
+    return { form: 'array', array: await receivePipe(fd), locked: null };
+  },
+};
+
+/** Writes the header and the array's bytes (views of its memory, no copy), then ends the stream. */
+export function sendPipe(stream: Writable, array: NdArray, chunk = kDefaultPipeChunk): Promise<void> {
+  const json = Buffer.from(JSON.stringify({ dtype: array.dtype, shape: array.shape }));
+  const prefix = Buffer.alloc(kPrefixBytes);
+  prefix.writeUInt32LE(kPipeMagic, 0);
+  prefix.writeUInt32LE(json.length, 4);
+  const bytes = bytesOf(array);
+  return new Promise<void>((resolve, reject) => {
+    stream.once('error', reject);
+    stream.write(Buffer.concat([prefix, json]));
+    for (let off = 0; off < bytes.length; off += chunk) stream.write(bytes.subarray(off, Math.min(off + chunk, bytes.length)));
+    stream.end(() => resolve());
+  });
+}
+
+/** Reads a header and then the bytes straight into a new heap array; takes ownership of `fd`. */
+export async function receivePipe(fd: number): Promise<NdArray> {
+    const prefix = new Uint8Array(kPrefixBytes);
+    let header: Uint8Array | null = null;
+    let array: NdArray | null = null;
+    await readInto(
+      fd,
+      prefix,
+      (filled) => {
+        if (filled === prefix) {
+          const view = new DataView(prefix.buffer);
+          if (view.getUint32(0, true) !== kPipeMagic) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected the ndshare pipe header but received other bytes');
+          const len = view.getUint32(4, true);
+          if (len > kMaxHeaderJson) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a pipe header of at most ${kMaxHeaderJson} bytes but received a length of ${len}`);
+          header = new Uint8Array(len);
+          return header;
+        }
+        if (filled === header) {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(Buffer.from(header).toString('utf8'));
+          } catch {
+            throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a JSON pipe header but received unparsable text');
+          }
+          const h = checkHeader(parsed, 'pipe header');
+          array = create({ dtype: h.dtype, shape: h.shape, backing: 'heap' });
+          const d = array.data;
+          return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+        }
+        return null;
+      },
+      'the pipe',
+    );
+    if (array === null) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a pipe header but the pipe ended first');
+  if (array === null) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a pipe header but the pipe ended first');
+  return array;
+}

@@ -1,0 +1,93 @@
+/**
+ * `queue`: the study's multiprocessing.Queue. Processes: Node's IPC channel with
+ * `serialization: 'advanced'` (the v8 serializer); one message must stay under 2 GiB on Node 20
+ * (a larger one breaks the receiver), so the data goes in chunks of `chunkBytes` (default 1 GiB).
+ * Threads: postMessage on the worker's MessagePort, each chunk copied once and transferred.
+ */
+import { NdshareError } from '../errors.js';
+import { create } from '../create.js';
+import type { NdArray } from '../ndarray.js';
+import type { ChildContext, Method } from './types.js';
+import { bytesOf, checkHeader, chunkBytesOf, kDefaultQueueChunkBytes } from './common.js';
+
+/** What the parent sends first: the array's header and how many bytes follow. */
+interface QueueStart {
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly chunks: number;
+}
+
+/** Receives a header then `chunks` byte chunks in order, into a heap array. */
+async function collect(ctx: ChildContext): Promise<NdArray> {
+  const first = await ctx.nextData();
+  const h = checkHeader(first, 'queue header');
+  const chunks = (first as QueueStart).chunks;
+  const array = create({ dtype: h.dtype, shape: h.shape, backing: 'heap' });
+  const d = array.data;
+  const dest = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  let offset = 0;
+  for (let i = 0; i < chunks; i++) {
+    const bytes = await ctx.nextData();
+    if (!(bytes instanceof Uint8Array) || offset + bytes.length > dest.length) {
+      throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected chunk ${i} of ${chunks} as bytes within ${dest.length} bytes but received something else`);
+    }
+    dest.set(bytes, offset);
+    offset += bytes.length;
+  }
+  if (offset !== dest.length) throw new NdshareError('ERR_NDSHARE_TRUNCATED', `Expected ${dest.length} bytes over the queue but received ${offset}`);
+  return array;
+}
+
+function chunking(array: NdArray, chunkBytes: number): { start: QueueStart; bytes: Uint8Array } {
+  const bytes = bytesOf(array);
+  return { start: { dtype: array.dtype, shape: [...array.shape], chunks: Math.ceil(bytes.length / chunkBytes) }, bytes };
+}
+
+export const queue: Method = {
+  info: {
+    name: 'queue',
+    title: "Queue (IPC, serialization 'advanced' / MessagePort)",
+    study: 'Queue',
+    copies: true,
+    kinds: {
+      process: { supported: true, how: "IPC with serialization 'advanced' (v8 serializer), in chunks below the 2 GiB per-message limit" },
+      thread: { supported: true, how: "postMessage on the worker's MessagePort, one copy per chunk (transferred)" },
+    },
+  },
+  requiredBacking: () => null,
+  planProcess: async (array, params) => {
+    const chunk = chunkBytesOf(params, kDefaultQueueChunkBytes);
+    const { start, bytes } = chunking(array, chunk);
+    return {
+      params: null,
+      serialization: 'advanced',
+      extraStdio: [],
+      inherit: [],
+      dispose: async () => {},
+      start: async (io) => {
+        await io.send(start);
+        // The serializer copies a view's bytes only (not its whole buffer); waiting for each send
+        // keeps at most one serialized chunk in flight.
+        for (let off = 0; off < bytes.length; off += chunk) await io.send(bytes.subarray(off, Math.min(off + chunk, bytes.length)));
+      },
+    };
+  },
+  planThread: async (array, params) => {
+    const chunk = chunkBytesOf(params, kDefaultQueueChunkBytes);
+    const { start, bytes } = chunking(array, chunk);
+    return {
+      params: null,
+      transferList: [],
+      dispose: async () => {},
+      start: async (io) => {
+        io.post(start);
+        for (let off = 0; off < bytes.length; off += chunk) {
+          // Cloning a view clones its whole buffer; copy the chunk once and move that copy.
+          const copy = bytes.slice(off, Math.min(off + chunk, bytes.length));
+          io.post(copy, [copy.buffer]);
+        }
+      },
+    };
+  },
+  receive: async (ctx) => ({ form: 'array', array: await collect(ctx), locked: null }),
+};

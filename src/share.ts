@@ -1,0 +1,271 @@
+/**
+ * `share()`: hands an array to a new child process or worker thread by any registered method, and
+ * keeps a control channel to it (`reply()`, `send()`, `exited`). The child calls `receive()`.
+ * A child that fails reports a typed error; a child that dies is reported, never waited on forever.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { invalid, NdshareError } from './errors.js';
+import { forkWithArrays } from './inherit.js';
+import { NdArray } from './ndarray.js';
+import { getMethod } from './methods/index.js';
+import type { ManagerClient } from './methods/manager-client.js';
+import type { Mutex } from './sync/mutex.js';
+import type { Kind, MethodName, MethodParams, ProcessPlan, ThreadPlan } from './methods/types.js';
+import { asWire, fromWireError, Inbox, kShareEnv, kWireTag, safeCode, toWireError, type ShareDescriptor, type WireMessage } from './methods/wire.js';
+
+/** Options for `share()`. */
+export interface ShareOptions extends MethodParams {
+  /** A registry name ('pipe', 'shm', ...; see `METHODS`). */
+  method: MethodName;
+  /** 'process' (default) or 'thread'. */
+  kind?: Kind;
+  /** The child's module (a path or file: URL); it calls `receive()`. */
+  entry: string | URL;
+  /** Process: extra argv for the child. */
+  args?: readonly string[];
+  /** Process: extra environment (added to this process's environment). */
+  env?: NodeJS.ProcessEnv;
+  /** Thread: a value the worker gets as `received.workerData`. */
+  workerData?: unknown;
+}
+
+/** How a child ended. */
+export type PeerExit =
+  | { readonly state: 'exited'; readonly code: number }
+  | { readonly state: 'killed'; readonly signal: NodeJS.Signals };
+
+/** Bytes of the child's stderr kept for error messages. */
+const kStderrTail = 4096;
+
+/**
+ * The parent's handle on one child (process or worker) that received an array. Always end it with
+ * `close()` (or await `exited`) so its resources go away.
+ */
+export class Peer {
+  readonly #method: MethodName;
+  readonly #kind: Kind;
+  readonly #replies = new Inbox<unknown>();
+  readonly #post: (m: WireMessage) => void;
+  readonly #stop: () => void;
+  readonly #exited: Promise<PeerExit>;
+  readonly #proxy: ManagerClient | undefined;
+  readonly #mutex: Mutex | undefined;
+  #stderr = '';
+
+  /** @internal */
+  constructor(init: {
+    method: MethodName;
+    kind: Kind;
+    child?: ChildProcess;
+    worker?: Worker;
+    plan: ProcessPlan | ThreadPlan;
+  }) {
+    this.#method = init.method;
+    this.#kind = init.kind;
+    this.#proxy = init.plan.proxy;
+    this.#mutex = init.plan.mutex;
+    const onMessage = (m: unknown): void => {
+      const w = asWire(m);
+      if (w?.[kWireTag] === 'reply') this.#replies.push(w.body);
+      else if (w?.[kWireTag] === 'failed') this.#replies.end(fromWireError(w.error, `${this.#where()} failed`));
+    };
+    const { child, worker, plan } = init;
+    if (child) {
+      child.on('message', onMessage);
+      child.stderr?.setEncoding('utf8').on('data', (s: string) => {
+        this.#stderr = (this.#stderr + s).slice(-kStderrTail);
+      });
+      this.#post = (m) => {
+        if (child.connected) child.send(m);
+      };
+      this.#stop = () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      };
+      this.#exited = new Promise<PeerExit>((resolve) => {
+        child.on('error', (err) => this.#replies.end(new NdshareError('ERR_NDSHARE_CHILD_FAILED', `Expected to start ${this.#where()} but it failed: ${err.message}`, { cause: err })));
+        // 'close' (not 'exit'): stderr is drained, so the tail in the message is complete.
+        child.on('close', (code, signal) => {
+          const exit: PeerExit = signal ? { state: 'killed', signal } : { state: 'exited', code: code ?? 0 };
+          this.#replies.end(this.#died(exit));
+          resolve(exit);
+        });
+      });
+    } else if (worker) {
+      worker.on('message', onMessage);
+      worker.on('error', (err: unknown) => {
+        const e = err as { code?: unknown; message?: unknown };
+        const message = typeof e?.message === 'string' ? e.message : String(err);
+        this.#replies.end(new NdshareError(safeCode(e?.code, 'ERR_NDSHARE_CHILD_FAILED'), `${this.#where()} threw: ${message}`, { cause: err }));
+      });
+      this.#post = (m) => worker.postMessage(m);
+      this.#stop = () => void worker.terminate();
+      this.#exited = new Promise<PeerExit>((resolve) => {
+        worker.on('exit', (code) => {
+          const exit: PeerExit = { state: 'exited', code };
+          this.#replies.end(this.#died(exit));
+          resolve(exit);
+        });
+      });
+    } else {
+      throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected a child process or a worker for Peer');
+    }
+    // Whatever happens to the child, the method's resources (files, servers) are released after it.
+    this.#exited = this.#exited.then(async (exit) => {
+      await plan.dispose().catch(() => {});
+      return exit;
+    });
+  }
+
+  /** The method used. */
+  get method(): MethodName {
+    return this.#method;
+  }
+
+  /** 'process' or 'thread'. */
+  get kind(): Kind {
+    return this.#kind;
+  }
+
+  /** For 'manager': the parent's own proxy to the server's array; undefined otherwise. */
+  get proxy(): ManagerClient | undefined {
+    return this.#proxy;
+  }
+
+  /** For 'locked': the Mutex that guards the array (take it before writing); undefined otherwise. */
+  get mutex(): Mutex | undefined {
+    return this.#mutex;
+  }
+
+  /** Settles when the child has ended (and the method's resources are released). */
+  get exited(): Promise<PeerExit> {
+    return this.#exited;
+  }
+
+  /**
+   * The next value the child sent with `reply()`. Rejects with the child's typed error if it
+   * failed, or ERR_NDSHARE_CHILD_FAILED if it ended first.
+   */
+  reply(): Promise<unknown> {
+    return this.#replies.next();
+  }
+
+  /** Sends a value to the child (`received.next()` there). */
+  send(value: unknown): void {
+    this.#post({ [kWireTag]: 'user', body: value });
+  }
+
+  /** @internal Ends the reply stream with a parent-side failure (the data handoff failed). */
+  fail(error: unknown): void {
+    this.#replies.end(error instanceof NdshareError ? error : new NdshareError('ERR_NDSHARE_CHILD_FAILED', `Failed to hand the array to ${this.#where()}: ${toWireError(error).message}`, { cause: error }));
+  }
+
+  /**
+   * Ends the child: waits up to `graceMs` (default 5000) for it to exit on its own, then kills it.
+   * Resolves with how it ended, after the method's resources are released.
+   */
+  async close(options: { graceMs?: number } = {}): Promise<PeerExit> {
+    const grace = options.graceMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), grace);
+    });
+    const first = await Promise.race([this.#exited, timeout]);
+    clearTimeout(timer);
+    if (first === 'timeout') this.#stop();
+    await this.#proxy?.close();
+    return this.#exited;
+  }
+
+  #where(): string {
+    return `the ${this.#kind === 'process' ? 'child process' : 'worker'} (method ${this.#method})`;
+  }
+
+  #died(exit: PeerExit): NdshareError {
+    const how = exit.state === 'killed' ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    const tail = this.#stderr.trim();
+    return new NdshareError('ERR_NDSHARE_CHILD_FAILED', `Expected a reply from ${this.#where()} but it ${how}${tail ? `; its stderr ended with:\n${tail}` : ''}`);
+  }
+}
+
+/**
+ * Shares `array` with a new child process or worker running `options.entry` (which calls
+ * `receive()`). Throws ERR_NDSHARE_UNSUPPORTED, with the registry's reason, for a combination
+ * the method cannot do, and ERR_NDSHARE_INVALID_ARGUMENT when the array's backing does not suit a
+ * zero-copy method (create it with `createFor()`).
+ */
+export async function share(array: NdArray, options: ShareOptions): Promise<Peer> {
+  if (!(array instanceof NdArray)) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an NdArray', 'share() array', array);
+  if (typeof options !== 'object' || options === null) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an options object', 'share() options', options);
+  const kind = options.kind ?? 'process';
+  if (kind !== 'process' && kind !== 'thread') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "'process' or 'thread'", 'options.kind', kind);
+  const method = getMethod(options.method);
+  const support = method.info.kinds[kind];
+  if (!support.supported) {
+    throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a method that supports a ${kind === 'process' ? 'child process' : 'worker thread'} but '${method.info.name}' does not: ${support.why}`);
+  }
+  const backings = method.requiredBacking(kind);
+  if (backings && !backings.includes(array.backing)) {
+    throw new NdshareError(
+      'ERR_NDSHARE_INVALID_ARGUMENT',
+      `Expected an array with backing ${backings.map((b) => `'${b}'`).join(' or ')} for method '${method.info.name}' (${kind}) but received backing '${array.backing}'; create it with createFor('${method.info.name}', '${kind}', ...)`,
+    );
+  }
+  const entry = options.entry instanceof URL ? fileURLToPath(options.entry) : options.entry;
+  if (typeof entry !== 'string' || entry.length === 0) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a module path or file: URL', 'options.entry', options.entry);
+  return kind === 'process' ? shareWithProcess(array, method.info.name, entry, options) : shareWithThread(array, method.info.name, entry, options);
+}
+
+async function shareWithProcess(array: NdArray, name: MethodName, entry: string, options: ShareOptions): Promise<Peer> {
+  const method = getMethod(name);
+  if (!method.planProcess) throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a process plan for method '${name}' but it has none`);
+  const plan = await method.planProcess(array, options);
+  // fd 0-2 as usual (stderr captured for error messages), 3 IPC, then the method's own fds.
+  const base = 4;
+  const desc: ShareDescriptor = { method: name, kind: 'process', params: plan.params, fds: plan.extraStdio.map((_, i) => base + i) };
+  let child: ChildProcess;
+  try {
+    child = forkWithArrays(entry, options.args ?? [], plan.inherit, {
+      stdio: ['inherit', 'inherit', 'pipe', 'ipc', ...plan.extraStdio],
+      serialization: plan.serialization,
+      env: { ...process.env, ...options.env, [kShareEnv]: JSON.stringify(desc) },
+    });
+  } catch (err) {
+    await plan.dispose().catch(() => {});
+    throw err;
+  }
+  const peer = new Peer({ method: name, kind: 'process', child, plan });
+  const io = {
+    stream: (i: number) => {
+      const s = child.stdio[base + i];
+      if (!s || !('write' in s)) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a pipe at stdio ${base + i} of the child but there is none`);
+      return s as Duplex;
+    },
+    send: (body: unknown) =>
+      new Promise<void>((resolve, reject) => {
+        if (!child.connected) return reject(new NdshareError('ERR_NDSHARE_CHILD_FAILED', 'Expected the child to be connected but its IPC channel is closed'));
+        child.send({ [kWireTag]: 'data', body }, undefined, {}, (err) => (err ? reject(err) : resolve()));
+      }),
+  };
+  plan.start(io).catch((err: unknown) => peer.fail(err));
+  return peer;
+}
+
+async function shareWithThread(array: NdArray, name: MethodName, entry: string, options: ShareOptions): Promise<Peer> {
+  const method = getMethod(name);
+  if (!method.planThread) throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a thread plan for method '${name}' but it has none`);
+  const plan = await method.planThread(array, options);
+  const desc: ShareDescriptor = { method: name, kind: 'thread', params: plan.params, fds: [] };
+  let worker: Worker;
+  try {
+    worker = new Worker(entry, { workerData: { [kShareEnv]: desc, user: options.workerData }, transferList: [...plan.transferList] });
+  } catch (err) {
+    await plan.dispose().catch(() => {});
+    throw err;
+  }
+  const peer = new Peer({ method: name, kind: 'thread', worker, plan });
+  plan.start({ post: (body, transfer) => worker.postMessage({ [kWireTag]: 'data', body }, [...(transfer ?? [])]) }).catch((err: unknown) => peer.fail(err));
+  return peer;
+}
