@@ -1,0 +1,53 @@
+/**
+ * Physical floors (`--floor`): the least each step of a sharing method can cost on this machine.
+ * The memory and pipe floors are native (native/floor.cc) so no JavaScript hides in them; process
+ * and worker start are measured from Node because every method starts a Node receiver.
+ */
+import { spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import { native } from '../native.js';
+import { median } from './rows.js';
+import type { Floors } from './types.js';
+
+const kPasses = 3;
+
+/** Seconds from spawning a bare `node` (no script) to its exit. */
+export async function spawnFloor(): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bare node child exited with code ${code}`))));
+  });
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/** Seconds from constructing an empty worker thread to its exit. */
+export async function workerFloor(): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await new Promise<void>((resolve, reject) => {
+    const w = new Worker('', { eval: true });
+    w.once('error', reject);
+    w.once('exit', () => resolve());
+  });
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+async function medianOf(passes: number, f: () => Promise<number> | number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < passes; i++) times.push(await f());
+  return median(times);
+}
+
+/** Measures every floor for arrays of `bytes` bytes (medians of a few passes). */
+export async function measureFloors(bytes: number): Promise<Floors> {
+  const b = native();
+  return {
+    bytes,
+    memset: b.floorMemset(bytes, kPasses),
+    freshShared: await medianOf(kPasses, () => b.floorFreshShared(bytes)),
+    pipe: await medianOf(kPasses, () => b.floorPipe(bytes)),
+    spawn: await medianOf(kPasses, spawnFloor),
+    worker: await medianOf(kPasses, workerFloor),
+  };
+}

@@ -1,0 +1,128 @@
+/** `ndshare bench` argument parsing (node:util parseArgs), with the standard error messages. */
+import { tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
+import { resolveDType } from '../dtype.js';
+import { invalid } from '../errors.js';
+import type { Kind, MethodName } from '../methods/types.js';
+import type { BenchOptions } from './types.js';
+
+/** Defaults of the study: 1e8 float64 ones, 3 repeats, child processes. */
+export const kDefaultSize = 100_000_000;
+export const kDefaultRepeats = 3;
+/** Large enough for the slowest copying method at 1e8 on a busy 2-core machine. */
+export const kDefaultTimeoutMs = 120_000;
+/** `--sweep`: 1e3 to 1e8, one point per decade. */
+export const kSweepSizes: readonly number[] = [1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+
+/** Help text of `ndshare bench`. */
+export const benchUsage = `Usage: ndshare bench [options]
+
+Runs the study: create n ones, share them with a child by each method, let the child confirm
+access, join. Every method x repeat runs in a fresh process.
+
+Options:
+  --methods a,b,...   methods to run (default: every method in the registry)
+  --threads           worker threads instead of child processes
+  --kinds process,thread  both kinds (overrides --threads)
+  --size N[,N...]     elements (default 1e8; accepts 1e8, 100000000, or a list)
+  --sweep             sizes 1e3, 1e4, ... 1e8
+  --dtype D           element type (default float64)
+  --repeats R         runs per method (default 3)
+  --verify            the child sums every element (default: only the shape)
+  --no-warm           skip the warm-pool cycle
+  --python            run the NumPy original of each method in the same run
+  --floor             measure the physical floors and show each method's ratio to its floor
+  --timeout S         per-cell limit in seconds (default 120)
+  --dir PATH          directory for file-backed methods (default: the OS temp dir)
+  --json FILE         write the machine-readable report
+  --markdown          print Markdown tables
+  --quiet             no progress bar
+  --schema            print the report's JSON Schema and exit
+`;
+
+/** Parsed command line: the benchmark options plus output choices. */
+export interface BenchArgs {
+  readonly options: BenchOptions;
+  readonly json: string | null;
+  readonly markdown: boolean;
+  readonly quiet: boolean;
+  readonly help: boolean;
+  readonly schema: boolean;
+  /** True when --methods was given (otherwise: every registered method). */
+  readonly explicitMethods: boolean;
+}
+
+/** Parses "1e8", "100000000", "1_000" into a positive safe integer. */
+export function parseCount(text: string, what: string): number {
+  const v = Number(text.replace(/_/g, ''));
+  if (!/^[0-9._eE+]+$/.test(text) || !Number.isSafeInteger(v) || v < 1) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a positive integer such as 1e8 or 100000', what, text);
+  return v;
+}
+
+/** Parses argv of `ndshare bench`; `known` is the registry's method names. */
+export function parseBenchArgs(argv: readonly string[], known: readonly MethodName[] | null): BenchArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      methods: { type: 'string' },
+      threads: { type: 'boolean', default: false },
+      kinds: { type: 'string' },
+      size: { type: 'string' },
+      sweep: { type: 'boolean', default: false },
+      dtype: { type: 'string', default: 'float64' },
+      repeats: { type: 'string' },
+      verify: { type: 'boolean', default: false },
+      'no-warm': { type: 'boolean', default: false },
+      python: { type: 'boolean', default: false },
+      floor: { type: 'boolean', default: false },
+      timeout: { type: 'string' },
+      dir: { type: 'string' },
+      json: { type: 'string' },
+      markdown: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      schema: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const dtype = resolveDType(values.dtype, '--dtype').name;
+  let methods: MethodName[] = known ? [...known] : [];
+  if (values.methods !== undefined) {
+    methods = values.methods.split(',').map((m) => m.trim()).filter((m) => m.length > 0) as MethodName[];
+    for (const m of methods) {
+      if (known && !known.includes(m)) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `methods among ${known.join(', ')}`, '--methods', m);
+    }
+    if (methods.length === 0) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'at least one method', '--methods', values.methods);
+  }
+  let kinds: Kind[] = [values.threads ? 'thread' : 'process'];
+  if (values.kinds !== undefined) {
+    kinds = values.kinds.split(',').map((k) => k.trim()) as Kind[];
+    for (const k of kinds) if (k !== 'process' && k !== 'thread') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "'process' and/or 'thread'", '--kinds', k);
+  }
+  if (values.sweep && values.size !== undefined) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'either --size or --sweep, not both', '--size', values.size);
+  const sizes = values.sweep ? kSweepSizes : values.size === undefined ? [kDefaultSize] : values.size.split(',').map((t) => parseCount(t.trim(), '--size'));
+  const repeats = values.repeats === undefined ? kDefaultRepeats : parseCount(values.repeats, '--repeats');
+  const timeoutMs = values.timeout === undefined ? kDefaultTimeoutMs : parseCount(values.timeout, '--timeout') * 1000;
+  return {
+    options: {
+      methods,
+      kinds,
+      sizes,
+      dtype,
+      repeats,
+      verify: values.verify,
+      python: values.python,
+      floor: values.floor,
+      warm: !values['no-warm'],
+      timeoutMs,
+      dir: values.dir ?? tmpdir(),
+    },
+    json: values.json ?? null,
+    markdown: values.markdown,
+    quiet: values.quiet,
+    help: values.help,
+    schema: values.schema,
+    explicitMethods: values.methods !== undefined,
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * The orchestrator: runs every method x kind x size x repeat as one fresh cell process (so one
+ * method's heap and page cache state cannot distort the next), interleaves the NumPy reference
+ * when asked, measures the floors, and assembles the report.
+ */
+import { readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { reclaimIfDead, segmentNames } from '../sweep.js';
+import type { Kind, MethodInfo, MethodName } from '../methods/types.js';
+import { dtypeInfo, type DType } from '../dtype.js';
+import { collectEnv } from './env.js';
+import { measureFloors } from './floors.js';
+import type { Progress } from './progress.js';
+import { PYTHON_METHODS, runPython } from './python.js';
+import { summarise, withRatios, type RowKey } from './rows.js';
+import { lastLine, runProcess } from './spawn.js';
+import type { BenchOptions, CellResult, CellSpec, Floors, Report, Row, Run } from './types.js';
+
+/** Path of the cell entry point (dist/src/bench/cell.js). */
+export const cellScript = fileURLToPath(new URL('./cell.js', import.meta.url));
+
+/** The static facts the orchestrator needs about each method (from the registry). */
+export type MethodCatalog = ReadonlyMap<MethodName, MethodInfo>;
+
+/** Titles of the study's methods for NumPy rows, as the study names them. */
+const STUDY_TITLES: Partial<Record<MethodName, { title: string; copies: boolean }>> = {
+  inherit: { title: 'Inherited (fork)', copies: true },
+  argument: { title: 'Function Argument', copies: true },
+  pipe: { title: 'Pipe', copies: true },
+  queue: { title: 'Queue', copies: true },
+  locked: { title: 'ctype Array', copies: false },
+  raw: { title: 'ctype RawArray', copies: false },
+  shm: { title: 'SharedMemory', copies: false },
+  mmap: { title: 'MemoryMapped File', copies: false },
+  manager: { title: 'Manager', copies: false },
+};
+
+/** Runs one cell process and turns its answer (or its death) into a cold and a warm run. */
+export async function runCell(spec: CellSpec, timeoutMs: number): Promise<{ cold: Run; warm: Run | null }> {
+  const exit = await runProcess(process.execPath, [cellScript, JSON.stringify(spec)], timeoutMs);
+  if (exit.state !== 'failed' && (exit.state === 'timeout' || exit.signal !== null || exit.code !== 0)) reapCell(exit.pid, spec.dir);
+  if (exit.state === 'timeout') return { cold: { state: 'timeout', afterSeconds: exit.afterSeconds }, warm: null };
+  if (exit.state === 'failed') return { cold: exit, warm: null };
+  let result: CellResult | undefined;
+  try {
+    result = JSON.parse(exit.result) as CellResult;
+  } catch {
+    result = undefined;
+  }
+  if (!result) {
+    const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+    return { cold: { state: 'failed', error: `cell exited with ${how} and no result${exit.stderr ? `: ${lastLine(exit.stderr)}` : ''}` }, warm: null };
+  }
+  if (result.state === 'failed') return { cold: { state: 'failed', error: result.error }, warm: null };
+  const peaks = { peakParentKiB: result.peakParentKiB, peakChildKiB: result.peakChildKiB };
+  const cold: Run = { state: 'ok', ...result.cold, ...peaks };
+  let warm: Run | null = null;
+  if (result.warm !== null) warm = 'error' in result.warm ? { state: 'failed', error: result.warm.error } : { state: 'ok', ...result.warm, ...peaks };
+  return { cold, warm };
+}
+
+/**
+ * After a cell was killed (timeout) or crashed, its exit handlers did not run: remove what it
+ * created, found by its pid in the names (segments `ndshare-<pid>-...`, files in `dir`). A segment
+ * is removed only if nobody holds it (the same liveness rule as `ndshare sweep`).
+ */
+export function reapCell(pid: number, dir: string): void {
+  const prefix = `ndshare-${pid}-`;
+  for (const name of segmentNames()) {
+    if (name.replace(/^\//, '').startsWith(prefix)) reclaimIfDead(name);
+  }
+  try {
+    for (const f of readdirSync(dir)) {
+      if (f.startsWith(prefix) && f.endsWith('.npy')) unlinkSync(join(dir, f));
+    }
+  } catch {
+    // The directory is gone or unreadable: nothing of ours to remove there.
+  }
+}
+
+/** Counts the steps of a run, for the progress bar. */
+export function countSteps(options: BenchOptions, catalog: MethodCatalog): number {
+  let steps = options.floor ? options.sizes.length : 0;
+  for (const m of options.methods) {
+    for (const k of options.kinds) {
+      if (catalog.get(m)?.kinds[k].supported !== true) continue;
+      const py = options.python && k === 'process' && PYTHON_METHODS.includes(m) ? 2 : 1;
+      steps += options.sizes.length * options.repeats * py;
+    }
+  }
+  return steps;
+}
+
+/** Runs the whole benchmark and returns the report. */
+export async function runBench(options: BenchOptions, catalog: MethodCatalog, argv: readonly string[], progress: Progress): Promise<Report> {
+  const t0 = process.hrtime.bigint();
+  const env = collectEnv(argv, options.python);
+  const itemsize = dtypeInfo(options.dtype as DType).itemsize;
+  const floors: Floors[] = [];
+  if (options.floor) {
+    for (const n of options.sizes) {
+      progress.step(`floors n=${n}`);
+      floors.push(await measureFloors(n * itemsize));
+    }
+  }
+  const rows: Row[] = [];
+  for (const n of options.sizes) {
+    for (const method of options.methods) {
+      const info = catalog.get(method);
+      for (const kind of options.kinds) {
+        rows.push(...(await runMethod(options, method, info, kind, n, itemsize, progress)));
+      }
+    }
+  }
+  return {
+    schema: 'ndshare-bench/1',
+    env,
+    options,
+    floors,
+    rows: withRatios(rows, floors),
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+  };
+}
+
+async function runMethod(
+  options: BenchOptions,
+  method: MethodName,
+  info: MethodInfo | undefined,
+  kind: Kind,
+  n: number,
+  itemsize: number,
+  progress: Progress,
+): Promise<Row[]> {
+  const key: RowKey = {
+    impl: 'ndshare',
+    method,
+    title: info?.title ?? method,
+    kind,
+    temperature: 'cold',
+    n,
+    dtype: options.dtype,
+    bytes: n * itemsize,
+    copies: info?.copies ?? null,
+  };
+  const support = info?.kinds[kind];
+  if (!support || !support.supported) {
+    return [summarise(key, [], support && !support.supported ? support.why : `method '${method}' is not in the registry`)];
+  }
+  const withPython = options.python && kind === 'process' && PYTHON_METHODS.includes(method);
+  const cold: Run[] = [];
+  const warm: Run[] = [];
+  const pyCold: Run[] = [];
+  const pyWarm: Run[] = [];
+  for (let r = 0; r < options.repeats; r++) {
+    progress.step(`${method} ${kind} n=${n} run ${r + 1}/${options.repeats}`);
+    const spec: CellSpec = { method, kind, n, dtype: options.dtype, verify: options.verify, warm: options.warm, dir: options.dir };
+    const cell = await runCell(spec, options.timeoutMs);
+    cold.push(cell.cold);
+    if (cell.warm) warm.push(cell.warm);
+    // NumPy's run of the same method right after ndshare's: same machine state, same minute.
+    if (withPython) {
+      progress.step(`numpy ${method} n=${n} run ${r + 1}/${options.repeats}`);
+      const py = await runPython({ method, n, dtype: options.dtype, verify: options.verify, dir: options.dir, timeoutMs: options.timeoutMs });
+      pyCold.push(py.cold);
+      pyWarm.push(py.warm);
+    }
+    // A hang repeats: after one timeout, further repeats would only burn the time budget.
+    if (cell.cold.state === 'timeout') break;
+  }
+  const out: Row[] = [summarise(key, cold)];
+  if (warm.length > 0) out.push(summarise({ ...key, temperature: 'warm' }, warm));
+  if (withPython) {
+    const study = STUDY_TITLES[method];
+    const np: RowKey = { ...key, impl: 'numpy', title: study?.title ?? method, copies: study?.copies ?? null };
+    out.push(summarise(np, pyCold), summarise({ ...np, temperature: 'warm' }, pyWarm));
+  }
+  return out;
+}

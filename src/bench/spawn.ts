@@ -1,0 +1,73 @@
+/**
+ * Runs one benchmark process (a cell, or the NumPy reference) in its own process group with a
+ * wall-clock limit. On timeout the whole group is killed, so a hung receiver, a Python Manager
+ * server or a forked grandchild can never outlive its cell.
+ */
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+
+/** How a benchmark process ended. */
+export type Exit =
+  | { readonly state: 'exited'; readonly pid: number; readonly code: number | null; readonly signal: string | null; readonly stdout: string; readonly stderr: string; readonly result: string }
+  | { readonly state: 'timeout'; readonly pid: number; readonly afterSeconds: number; readonly stderr: string }
+  | { readonly state: 'failed'; readonly error: string };
+
+const kKeepStderr = 4096;
+
+/**
+ * Spawns `command args` and waits for it. Whatever the process writes to fd 3 is returned as
+ * `result` (cells answer there so that stray prints on stdout cannot corrupt the answer).
+ */
+export function runProcess(command: string, args: readonly string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<Exit> {
+  return new Promise((resolve) => {
+    const t0 = process.hrtime.bigint();
+    let child;
+    try {
+      child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true, env });
+    } catch (err) {
+      resolve({ state: 'failed', error: `could not start ${command}: ${String((err as Error).message ?? err)}` });
+      return;
+    }
+    let stdout = '';
+    let stderr = '';
+    let result = '';
+    let timedOut = false;
+    const collect = (s: Readable | null, add: (chunk: string) => void): void => {
+      s?.setEncoding('utf8');
+      s?.on('data', add);
+    };
+    collect(child.stdout, (c) => (stdout += c));
+    collect(child.stderr, (c) => (stderr = (stderr + c).slice(-kKeepStderr)));
+    collect(child.stdio[3] as Readable | null, (c) => (result += c));
+    const killGroup = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The group is already gone.
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, timeoutMs);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      resolve({ state: 'failed', error: `could not start ${command}: ${err.message}` });
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      // A grandchild that ignored its parent's death would keep the group alive: end it too.
+      killGroup();
+      const pid = child.pid ?? -1;
+      if (timedOut) resolve({ state: 'timeout', pid, afterSeconds: Number(process.hrtime.bigint() - t0) / 1e9, stderr });
+      else resolve({ state: 'exited', pid, code, signal, stdout, stderr, result });
+    });
+  });
+}
+
+/** The last meaningful line of a process's stderr, for "failed: <reason>". */
+export function lastLine(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const error = [...lines].reverse().find((l) => /error|Error|ERR_|E[A-Z]{3,}/.test(l));
+  return (error ?? lines[lines.length - 1] ?? '').slice(0, 300);
+}

@@ -1,0 +1,177 @@
+/**
+ * The study's table (Method | Copy? | Time), extended: min/median/max, throughput, peak memory,
+ * the NumPy original and the physical floor side by side, and a status. Rendered as aligned text
+ * for a terminal or as Markdown.
+ */
+import type { Floors, Report, Row } from './types.js';
+
+/** "0.412 s", "12.3 ms", "45 us": three significant digits, a unit a reader can compare. */
+export function formatSeconds(s: number | null): string {
+  if (s === null) return '-';
+  if (s >= 1) return `${s.toFixed(3)} s`;
+  if (s >= 1e-3) return `${(s * 1e3).toPrecision(3)} ms`;
+  return `${(s * 1e6).toPrecision(3)} us`;
+}
+
+/** Bytes per second as "1.23 GB/s" (decimal units, like the study's sizes). */
+export function formatRate(bps: number | null): string {
+  if (bps === null) return '-';
+  const units = ['B/s', 'kB/s', 'MB/s', 'GB/s', 'TB/s'];
+  let v = bps;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toPrecision(3)} ${units[i]}`;
+}
+
+/** KiB as "812 MiB". */
+export function formatKiB(kib: number | null): string {
+  if (kib === null) return '-';
+  if (kib >= 1024 * 1024) return `${(kib / 1024 / 1024).toFixed(2)} GiB`;
+  if (kib >= 1024) return `${Math.round(kib / 1024)} MiB`;
+  return `${Math.round(kib)} KiB`;
+}
+
+/** "1e8" for powers of ten, else the plain integer. */
+export function formatCount(n: number): string {
+  const e = Math.log10(n);
+  return Number.isInteger(e) && e >= 3 ? `1e${e}` : String(n);
+}
+
+function ratio(r: number | null): string {
+  return r === null ? '-' : `${r.toFixed(2)}x`;
+}
+
+/** ok / failed: reason / timed out / unsupported: why. */
+export function statusOf(row: Row): string {
+  const o = row.outcome;
+  switch (o.state) {
+    case 'ok':
+      return 'ok';
+    case 'failed':
+      return `failed: ${o.error}`;
+    case 'timeout':
+      return `timed out after ${o.afterSeconds.toFixed(0)} s`;
+    case 'unsupported':
+      return `unsupported: ${o.why}`;
+  }
+}
+
+interface Column {
+  readonly head: string;
+  readonly right: boolean;
+  readonly cell: (row: Row, numpy: Row | undefined) => string;
+}
+
+function columns(report: Report): Column[] {
+  const cols: Column[] = [
+    { head: 'Method', right: false, cell: (r) => r.method },
+    { head: 'Kind', right: false, cell: (r) => r.kind },
+    { head: 'Pages', right: false, cell: (r) => r.temperature },
+    { head: 'Copy?', right: false, cell: (r) => (r.copies === null ? '?' : r.copies ? 'Yes' : 'No') },
+    { head: 'Time (median)', right: true, cell: (r) => formatSeconds(r.median) },
+    { head: 'min', right: true, cell: (r) => formatSeconds(r.min) },
+    { head: 'max', right: true, cell: (r) => formatSeconds(r.max) },
+    { head: 'Throughput', right: true, cell: (r) => formatRate(r.throughput) },
+    { head: 'Peak mem', right: true, cell: (r) => formatKiB(r.peakKiB) },
+  ];
+  if (report.options.python) {
+    cols.push({ head: 'NumPy (median)', right: true, cell: (_r, np) => (np ? formatSeconds(np.median) : '-') });
+    cols.push({ head: 'ndshare/NumPy', right: true, cell: (r) => ratio(r.ratioNumpy) });
+  }
+  if (report.options.floor) {
+    cols.push({ head: 'Floor', right: true, cell: (r) => formatSeconds(r.floor) });
+    cols.push({ head: 'x floor', right: true, cell: (r) => ratio(r.ratioFloor) });
+  }
+  cols.push({ head: 'Status', right: false, cell: (r) => statusOf(r) });
+  return cols;
+}
+
+function numpyFor(report: Report, row: Row): Row | undefined {
+  return report.rows.find((r) => r.impl === 'numpy' && r.method === row.method && r.n === row.n && r.temperature === row.temperature);
+}
+
+function cells(report: Report, n: number): { cols: Column[]; body: string[][] } {
+  const cols = columns(report);
+  const rows = report.rows.filter((r) => r.impl === 'ndshare' && r.n === n);
+  return { cols, body: rows.map((r) => cols.map((c) => c.cell(r, numpyFor(report, r)))) };
+}
+
+function sizesOf(report: Report): number[] {
+  return [...new Set(report.rows.map((r) => r.n))].sort((a, b) => a - b);
+}
+
+function phaseLines(report: Report, n: number, md: boolean): string[] {
+  const rows = report.rows.filter((r) => r.impl === 'ndshare' && r.n === n && r.phases !== null);
+  if (rows.length === 0) return [];
+  const head = ['Method', 'Kind', 'Pages', 'create', 'handoff', 'child read', 'total'];
+  const body = rows.map((r) => [r.method, r.kind, r.temperature, ...[r.phases?.create, r.phases?.handoff, r.phases?.read, r.phases?.total].map((x) => formatSeconds(x ?? null))]);
+  return ['', md ? `Phases (medians), n = ${formatCount(n)}:` : `Phases (medians), n = ${formatCount(n)}`, '', ...grid(head, body, [false, false, false, true, true, true, true], md)];
+}
+
+function numpyLines(report: Report, n: number, md: boolean): string[] {
+  const rows = report.rows.filter((r) => r.impl === 'numpy' && r.n === n);
+  if (rows.length === 0) return [];
+  const head = ['NumPy method', 'Pages', 'Copy?', 'Time (median)', 'min', 'max', 'Status'];
+  const body = rows.map((r) => [`${r.method} (${r.title})`, r.temperature === 'cold' ? 'cold (run 1)' : 'warm (run 2)', r.copies === null ? '?' : r.copies ? 'Yes' : 'No', formatSeconds(r.median), formatSeconds(r.min), formatSeconds(r.max), statusOf(r)]);
+  return ['', `NumPy original (bench/python/reference.py), n = ${formatCount(n)}`, '', ...grid(head, body, [false, false, false, true, true, true, false], md)];
+}
+
+function floorLines(floors: readonly Floors[], md: boolean): string[] {
+  if (floors.length === 0) return [];
+  const head = ['Bytes', 'memset (faulted)', 'fresh shared pages', 'socketpair', 'bare spawn', 'bare worker'];
+  const body = floors.map((f) => [formatBytes(f.bytes), formatSeconds(f.memset), formatSeconds(f.freshShared), formatSeconds(f.pipe), formatSeconds(f.spawn), formatSeconds(f.worker)]);
+  return ['', 'Physical floors (native, this run)', '', ...grid(head, body, [true, true, true, true, true, true], md)];
+}
+
+function grid(head: readonly string[], body: readonly string[][], right: readonly boolean[], md: boolean): string[] {
+  if (md) {
+    const esc = (s: string): string => s.replace(/\|/g, '\\|');
+    return [
+      `| ${head.map(esc).join(' | ')} |`,
+      `|${right.map((r) => (r ? '---:' : ':---')).join('|')}|`,
+      ...body.map((line) => `| ${line.map(esc).join(' | ')} |`),
+    ];
+  }
+  const width = head.map((h, i) => Math.max(h.length, ...body.map((line) => (line[i] ?? '').length)));
+  const fmt = (line: readonly string[]): string =>
+    line.map((c, i) => (right[i] ? c.padStart(width[i] ?? 0) : c.padEnd(width[i] ?? 0))).join('  ').trimEnd();
+  return [fmt(head), width.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)];
+}
+
+function formatBytes(b: number): string {
+  return formatRate(b).replace('/s', '');
+}
+
+function legendLines(report: Report, md: boolean): string[] {
+  const seen = new Map<string, string>();
+  for (const r of report.rows) if (r.impl === 'ndshare' && !seen.has(r.method)) seen.set(r.method, r.title);
+  if (seen.size === 0) return [];
+  const width = Math.max(...[...seen.keys()].map((k) => k.length));
+  return ['', 'Methods:', ...(md ? [''] : []), ...[...seen].map(([m, t]) => (md ? `- \`${m}\`: ${t}` : `  ${m.padEnd(width)}  ${t}`))];
+}
+
+/** The whole report as text (`md` false) or Markdown (`md` true). */
+export function renderTables(report: Report, md = false): string {
+  const out: string[] = [];
+  const e = report.env;
+  out.push(
+    `ndshare bench: ${report.options.dtype} ones, ${report.options.repeats} repeat(s), one fresh process per cell` +
+      `${report.options.verify ? ', full checksum in the receiver' : ''}`,
+    `${e.date} | ${e.cpu} x${e.cores} | Linux ${e.kernel} | Node ${e.node}${e.python ? ` | Python ${e.python} | NumPy ${e.numpy}` : ''}`,
+  );
+  for (const n of sizesOf(report)) {
+    const { cols, body } = cells(report, n);
+    const bytes = report.rows.find((r) => r.n === n)?.bytes ?? 0;
+    out.push('', `n = ${formatCount(n)} ${report.options.dtype} (${formatBytes(bytes)})`, '');
+    out.push(...grid(cols.map((c) => c.head), body, cols.map((c) => c.right), md));
+    out.push(...phaseLines(report, n, md));
+    out.push(...numpyLines(report, n, md));
+  }
+  out.push(...floorLines(report.floors, md));
+  out.push(...legendLines(report, md));
+  out.push('', `Total wall time: ${report.seconds.toFixed(1)} s`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,151 @@
+/**
+ * Every shape that crosses a boundary in the benchmark: the orchestrator's options, the spec sent to
+ * a cell process, the cell's answer, and the JSON report (`--json`), which src/bench/schema.ts
+ * describes as a JSON Schema. Outcomes are tagged unions on `state`.
+ */
+import type { Kind, MethodName } from '../methods/types.js';
+
+/** Which implementation a row measures. */
+export type Impl = 'ndshare' | 'numpy';
+
+/** Cold: the array's pages are fresh. Warm: they come from a pool of already-faulted segments. */
+export type Temperature = 'cold' | 'warm';
+
+/** Options of one `ndshare bench` run, after parsing. */
+export interface BenchOptions {
+  readonly methods: readonly MethodName[];
+  readonly kinds: readonly Kind[];
+  /** Element counts; one unless `--sweep`. */
+  readonly sizes: readonly number[];
+  readonly dtype: string;
+  readonly repeats: number;
+  readonly verify: boolean;
+  readonly python: boolean;
+  readonly floor: boolean;
+  readonly warm: boolean;
+  /** Per-cell wall-clock limit. */
+  readonly timeoutMs: number;
+  /** Where file-backed methods (and the NumPy memmap) put their files. */
+  readonly dir: string;
+}
+
+/** What the orchestrator asks one cell process to do (passed as JSON in argv). */
+export interface CellSpec {
+  readonly method: MethodName;
+  readonly kind: Kind;
+  readonly n: number;
+  readonly dtype: string;
+  readonly verify: boolean;
+  /** Also run a second, warm cycle from the segment pool after the cold one. */
+  readonly warm: boolean;
+  readonly dir: string;
+}
+
+/** Phase times of one cycle, in seconds. */
+export interface Phases {
+  /** Create the array and fill it with ones. */
+  readonly create: number;
+  /** From the start of the handoff until the receiver has a view (shape known). */
+  readonly handoff: number;
+  /** The receiver's confirmation: read the shape, or with --verify sum every element. */
+  readonly read: number;
+  /** Create to join. */
+  readonly total: number;
+}
+
+/** One measured run, as stored in the report. */
+export type Run =
+  | ({ readonly state: 'ok' } & Partial<Phases> & { readonly total: number; readonly peakParentKiB?: number; readonly peakChildKiB?: number })
+  | { readonly state: 'failed'; readonly error: string }
+  | { readonly state: 'timeout'; readonly afterSeconds: number };
+
+/** A cell process's answer: the cold cycle, and the warm one when asked. */
+export type CellResult =
+  | {
+      readonly state: 'ok';
+      readonly cold: Phases;
+      readonly warm: Phases | { readonly error: string } | null;
+      readonly peakParentKiB: number;
+      readonly peakChildKiB: number;
+    }
+  | { readonly state: 'failed'; readonly error: string };
+
+/** Seconds of each physical floor, measured natively at the row's byte size. */
+export interface Floors {
+  readonly bytes: number;
+  /** memset of already-faulted memory. */
+  readonly memset: number;
+  /** New shared memory object, every page written once. */
+  readonly freshShared: number;
+  /** Bytes through an AF_UNIX socketpair. */
+  readonly pipe: number;
+  /** Spawn a bare `node` child and wait for it to exit. */
+  readonly spawn: number;
+  /** Start a bare worker thread and wait for it to exit. */
+  readonly worker: number;
+}
+
+/** Where a row stands overall. */
+export type RowState =
+  | { readonly state: 'ok' }
+  | { readonly state: 'failed'; readonly error: string }
+  | { readonly state: 'timeout'; readonly afterSeconds: number }
+  | { readonly state: 'unsupported'; readonly why: string };
+
+/** One method x kind x size x temperature x implementation. */
+export interface Row {
+  readonly impl: Impl;
+  readonly method: MethodName;
+  readonly title: string;
+  readonly kind: Kind;
+  readonly temperature: Temperature;
+  readonly n: number;
+  readonly dtype: string;
+  readonly bytes: number;
+  /** True when the receiver works on a copy; null when unknown. */
+  readonly copies: boolean | null;
+  readonly runs: readonly Run[];
+  readonly outcome: RowState;
+  /** Over ok runs' totals; null when none. */
+  readonly min: number | null;
+  readonly median: number | null;
+  readonly max: number | null;
+  /** Median phases over ok runs (ndshare rows); null when not measured. */
+  readonly phases: Phases | null;
+  /** bytes / median. */
+  readonly throughput: number | null;
+  /** Largest parent + child peak RSS over ok runs (KiB); shared pages count in both. */
+  readonly peakKiB: number | null;
+  /** This row's floor (seconds) and median/floor, with --floor. */
+  readonly floor: number | null;
+  readonly ratioFloor: number | null;
+  /** ndshare median / NumPy median of the same method and size, with --python. */
+  readonly ratioNumpy: number | null;
+}
+
+/** Facts about the machine and run. */
+export interface Env {
+  readonly node: string;
+  readonly v8: string;
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly kernel: string;
+  readonly platform: string;
+  readonly date: string;
+  readonly python: string | null;
+  readonly numpy: string | null;
+  readonly command: string;
+}
+
+/** The `--json` document. */
+export interface Report {
+  readonly schema: 'ndshare-bench/1';
+  readonly env: Env;
+  readonly options: BenchOptions;
+  /** Floors per element count, with --floor. */
+  readonly floors: readonly Floors[];
+  readonly rows: readonly Row[];
+  /** Wall-clock seconds of the whole run. */
+  readonly seconds: number;
+}
