@@ -4,6 +4,11 @@
  * Requests carry an op; responses carry kOk or kFailed and echo the call id.
  */
 
+/** Environment variable naming the socket path the parent chose for the server. */
+export const kManagerSocketEnv = 'NDSHARE_MANAGER_SOCKET';
+/** fd of the server's stdio pipe that carries the array at start. */
+export const kManagerDataFd = 4;
+
 /** Bytes before the payload: length, id, op/status. */
 export const kFrameHead = 9;
 /** Largest frame either side accepts (read and write slices above it are refused, not split). */

@@ -2,7 +2,7 @@
  * The manager's server process (the study's Manager): it owns a copy of the array, received over
  * a stdio pipe at start, and serves calls on a Unix domain socket. It ends when its parent
  * disconnects or on SIGTERM/SIGINT, removing its socket; its array lives on its own heap, so even
- * a SIGKILL leaves no segment behind.
+ * a SIGKILL leaves no segment behind. This module is an entry point: importing it starts a server.
  */
 import { createServer, type Socket } from 'node:net';
 import { unlinkSync } from 'node:fs';
@@ -10,14 +10,10 @@ import type { AnyTypedArray } from '../dtype.js';
 import { NdshareError } from '../errors.js';
 import type { NdArray } from '../ndarray.js';
 import { checksum } from './checksum.js';
-import { frame, FrameReader, kFailed, kOk, kOpGet, kOpInfo, kOpRead, kOpSet, kOpSum, kOpWrite, type Frame } from './manager-protocol.js';
+import { frame, FrameReader, kManagerDataFd, kManagerSocketEnv, kFailed, kOk, kOpGet, kOpInfo, kOpRead, kOpSet, kOpSum, kOpWrite, type Frame } from './manager-protocol.js';
 import { receivePipe } from './pipe.js';
 import { toWireError } from './wire.js';
 
-/** Environment variable naming the socket path the parent chose. */
-export const kManagerSocketEnv = 'NDSHARE_MANAGER_SOCKET';
-/** fd of the pipe that carries the array at start. */
-export const kManagerDataFd = 4;
 
 function bigSum(data: BigInt64Array | BigUint64Array): bigint {
   let s = 0n;

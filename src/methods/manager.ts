@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { NdshareError } from '../errors.js';
 import type { NdArray } from '../ndarray.js';
 import { ManagerClient } from './manager-client.js';
-import { kManagerSocketEnv } from './manager-server.js';
+import { kManagerDataFd, kManagerSocketEnv } from './manager-protocol.js';
 import { sendPipe } from './pipe.js';
 import type { Method, MethodParams } from './types.js';
 import { fromWireError, type WireError } from './wire.js';
@@ -56,7 +56,7 @@ async function startServer(array: NdArray, options: MethodParams): Promise<Runni
     removeSocket();
   };
   try {
-    void sendPipe(server.stdio[4] as Writable, array).catch(() => {});
+    void sendPipe(server.stdio[kManagerDataFd] as Writable, array).catch(() => {});
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new NdshareError('ERR_NDSHARE_MANAGER_DEADLINE', `Expected the manager server to start within ${kServerStartMs} ms but it did not`)), kServerStartMs);
       server.on('message', (m: { ready?: boolean; failed?: WireError }) => {
