@@ -197,7 +197,7 @@ export class Mutex {
     this.#refuseRelock('tryLock()');
     const fast = this.#fast();
     if (fast !== undefined) return fast;
-    const step = this.#step(true, false);
+    const step = this.#step(false, false);
     return typeof step === 'number' ? kBusy : step;
   }
 
