@@ -16,11 +16,11 @@ const SERIES = [
   { impl: 'numpy', temperature: 'warm', label: 'NumPy, second run', color: '#ff9896' },
 ] as const;
 
-/** Log-scale axis over [lo, hi] seconds, widened to whole decades. */
-function logScale(values: readonly number[], size: number): { map: (v: number) => number; ticks: number[] } {
+/** Log-scale axis over the values, widened to whole decades (and at least [lo, hi] when given). */
+function logScale(values: readonly number[], size: number, atLeast: readonly [number, number] = [Infinity, 0]): { map: (v: number) => number; ticks: number[] } {
   const pos = values.filter((v) => v > 0);
-  const lo = Math.floor(Math.log10(Math.min(...pos, 1e-3)));
-  const hi = Math.ceil(Math.log10(Math.max(...pos, 1e-2)));
+  const lo = Math.floor(Math.log10(Math.min(...pos, atLeast[0])));
+  const hi = Math.ceil(Math.log10(Math.max(...pos, atLeast[1])));
   const span = Math.max(1, hi - lo);
   const ticks: number[] = [];
   for (let e = lo; e <= hi; e++) ticks.push(10 ** e);
@@ -39,7 +39,7 @@ function barChart(report: Report, kind: 'process' | 'thread', n: number): string
   const plotW = 560;
   const top = 30;
   const height = top + methods.length * groupH + 40;
-  const { map, ticks } = logScale(rows.map((r) => r.median ?? 0), plotW);
+  const { map, ticks } = logScale(rows.map((r) => r.median ?? 0), plotW, [1e-3, 1e-2]);
   const parts: string[] = [];
   for (const t of ticks) {
     const x = left + map(t);
@@ -59,16 +59,18 @@ function barChart(report: Report, kind: 'process' | 'thread', n: number): string
       );
     });
   });
-  const legend = present.map((s, i) => `<rect x="${left + i * 170}" y="6" width="10" height="10" fill="${s.color}"/><text x="${left + i * 170 + 14}" y="15" class="tick">${esc(s.label)}</text>`);
+  const legend = present.map((s, i) => `<rect x="${left + i * 190}" y="6" width="10" height="10" fill="${s.color}"/><text x="${left + i * 190 + 14}" y="15" class="tick">${esc(s.label)}</text>`);
   return figure(
     `Median time per method, ${kind === 'process' ? 'child processes' : 'worker threads'}, n = ${formatCount(n)} (log axis)`,
-    `<svg class="chart bars" xmlns="http://www.w3.org/2000/svg" width="${left + plotW + 90}" height="${height}" role="img">${legend.join('')}${parts.join('')}</svg>`,
+    `<svg class="chart bars" xmlns="http://www.w3.org/2000/svg" width="${left + 4 * 190}" height="${height}" role="img">${legend.join('')}${parts.join('')}</svg>`,
   );
 }
 
 /** Lines of median time against element count (both log), one per method, ndshare cold pages. */
 function sweepChart(report: Report, kind: 'process' | 'thread'): string {
   const rows = report.rows.filter((r) => r.impl === 'ndshare' && r.kind === kind && r.temperature === 'cold' && r.median !== null);
+  // NumPy's first runs of the same methods, dashed in the same colour.
+  const numpy = report.rows.filter((r) => r.impl === 'numpy' && r.kind === kind && r.temperature === 'cold' && r.median !== null);
   const sizes = [...new Set(rows.map((r) => r.n))].sort((a, b) => a - b);
   if (sizes.length < 2) return '';
   const left = 70;
@@ -76,7 +78,7 @@ function sweepChart(report: Report, kind: 'process' | 'thread'): string {
   const w = 600;
   const h = 320;
   const x = logScale(sizes, w);
-  const y = logScale(rows.map((r) => r.median ?? 0), h);
+  const y = logScale([...rows, ...numpy].map((r) => r.median ?? 0), h, [1e-3, 1e-2]);
   const methods = [...new Set(rows.map((r) => r.method))];
   const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#637939'];
   const parts: string[] = [];
@@ -88,24 +90,29 @@ function sweepChart(report: Report, kind: 'process' | 'thread'): string {
     const px = left + x.map(n);
     parts.push(`<text x="${px}" y="${top + h + 16}" class="tick" text-anchor="middle">${esc(formatCount(n))}</text>`);
   }
-  methods.forEach((m, i) => {
-    const color = palette[i % palette.length] ?? '#000';
+  const line = (series: readonly Row[], m: string, color: string, dashed: boolean): void => {
     const pts = sizes
-      .map((n) => rows.find((r) => r.method === m && r.n === n))
+      .map((n) => series.find((r) => r.method === m && r.n === n))
       .filter((r): r is Row => r !== undefined && r.median !== null)
       .map((r) => `${(left + x.map(r.n)).toFixed(1)},${(top + h - y.map(r.median ?? 0)).toFixed(1)}`);
     if (pts.length === 0) return;
-    parts.push(`<polyline class="mark" fill="none" stroke="${color}" stroke-width="2" points="${pts.join(' ')}"><title>${esc(m)}</title></polyline>`);
+    const dash = dashed ? ' stroke-dasharray="5,4"' : '';
+    parts.push(`<polyline class="mark" fill="none" stroke="${color}" stroke-width="2"${dash} points="${pts.join(' ')}"><title>${esc(`${dashed ? 'NumPy ' : ''}${m}`)}</title></polyline>`);
+  };
+  methods.forEach((m, i) => {
+    const color = palette[i % palette.length] ?? '#000';
+    line(rows, m, color, false);
+    line(numpy, m, color, true);
     parts.push(`<rect x="${left + w + 12}" y="${top + i * 16}" width="10" height="10" fill="${color}"/><text x="${left + w + 26}" y="${top + i * 16 + 9}" class="tick">${esc(m)}</text>`);
   });
   return figure(
-    `Size sweep, ${kind === 'process' ? 'child processes' : 'worker threads'}: median time against element count (log-log, cold pages)`,
+    `Size sweep, ${kind === 'process' ? 'child processes' : 'worker threads'}: median time against element count (log-log, cold pages; dashed: NumPy first run)`,
     `<svg class="chart lines" xmlns="http://www.w3.org/2000/svg" width="${left + w + 140}" height="${top + h + 30}" role="img">${parts.join('')}</svg>`,
   );
 }
 
 function figure(caption: string, svg: string): string {
-  return `<figure>${svg}<figcaption>${esc(caption)}</figcaption></figure>`;
+  return `<figure><figcaption>${esc(caption)}</figcaption>${svg}</figure>`;
 }
 
 // Counts marks with a non-empty laid-out box: proof the browser drew the charts, not just parsed them.

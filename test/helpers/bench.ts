@@ -1,0 +1,95 @@
+/**
+ * Helpers for the benchmark's tests: run `ndshare bench` in-process with captured output, in a
+ * private temp directory, with a marker in the environment so that every process the run started
+ * (cells, receivers, Python) can be found afterwards, and check that nothing was left behind.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli.js';
+import type { Report } from '../../src/bench/types.js';
+import { ShmSnapshot } from './shm.js';
+
+/** Captured result of one `main()` call. */
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI in this process and captures what it writes. */
+export async function runCli(argv: string[]): Promise<CliRun> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = '';
+  let stderr = '';
+  out.on('data', (c: Buffer) => (stdout += c.toString()));
+  err.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await main(argv, { stdout: out, stderr: err });
+  return { code, stdout, stderr };
+}
+
+/** Pids of live processes whose environment holds `NDSHARE_TEST_MARK=<mark>`. */
+export function markedProcesses(mark: string): number[] {
+  const needle = `NDSHARE_TEST_MARK=${mark}`;
+  const pids: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${e}/environ`, 'latin1').split('\0').includes(needle)) pids.push(Number(e));
+    } catch {
+      // Exited while we looked, or not ours to read.
+    }
+  }
+  return pids;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A sandbox for one benchmark run: its directory, its marker, and the leak checks. */
+export class BenchSandbox {
+  readonly dir = mkdtempSync(join(tmpdir(), 'ndshare-bench-test-'));
+  readonly mark = randomBytes(8).toString('hex');
+  readonly #shm = new ShmSnapshot();
+  readonly #prevMark = process.env['NDSHARE_TEST_MARK'];
+
+  constructor() {
+    // Cells inherit this environment, and pass it on to their receivers.
+    process.env['NDSHARE_TEST_MARK'] = this.mark;
+  }
+
+  /** Runs `ndshare bench ARGS --dir <sandbox> --json <sandbox>/report.json --quiet`; returns output and report. */
+  async bench(args: string[]): Promise<CliRun & { report: Report }> {
+    const json = join(this.dir, 'report.json');
+    const run = await runCli(['bench', ...args, '--dir', this.dir, '--json', json, '--quiet']);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+    rmSync(json);
+    return { ...run, report };
+  }
+
+  /**
+   * What the run left behind: segments whose creator is dead, files in the sandbox directory,
+   * and live processes carrying the marker. Removes the directory.
+   */
+  leftovers(): { segments: string[]; files: string[]; processes: number[] } {
+    const segments = this.#shm.added().filter((n) => {
+      const pid = Number(/^ndshare-(\d+)-/.exec(n)?.[1]);
+      return pid !== process.pid && !alive(pid);
+    });
+    const files = readdirSync(this.dir);
+    const processes = markedProcesses(this.mark);
+    rmSync(this.dir, { recursive: true, force: true });
+    if (this.#prevMark === undefined) delete process.env['NDSHARE_TEST_MARK'];
+    else process.env['NDSHARE_TEST_MARK'] = this.#prevMark;
+    return { segments, files, processes };
+  }
+}
