@@ -59,33 +59,68 @@ export function create<D extends DType>(options: CreateOptions<D>): NdArray<D> {
       break;
     }
     case 'shm':
-      state = { ...base, ...createShm(info, shape, nbytes, fill !== undefined) };
+      state = { ...base, ...createShm(info, shape, nbytes, fill) };
       break;
     case 'memfd':
-      state = { ...base, ...createMemfd(info, shape, nbytes, fill !== undefined) };
+      state = { ...base, ...createMemfd(info, shape, nbytes, fill) };
       break;
     case 'file':
-      state = { ...base, ...createFile(o['path'], o['mode'], info, shape, nbytes, fill !== undefined) };
+      state = { ...base, ...createFile(o['path'], o['mode'], info, shape, nbytes, fill) };
       break;
   }
   const array = wrap<D>(state);
-  if (fill !== undefined) (array.data as { fill(v: number | bigint): unknown }).fill(fill);
+  // Shared backings were filled through the fd by initialize(); only sab and heap are filled here.
+  if (fill !== undefined && (backing === 'sab' || backing === 'heap')) (array.data as { fill(v: number | bigint): unknown }).fill(fill);
   return array;
 }
 
 type Created = Pick<ArrayState, 'backing' | 'buffer' | 'byteOffset' | 'fd' | 'name' | 'path' | 'owner' | 'closed'>;
 
-/** Sizes the fd, reserves every block, writes the header, maps the data. */
-function initialize(fd: number, info: DTypeInfo, shape: readonly number[], nbytes: number, populate: boolean, source: string) {
+type Fill = number | bigint | undefined;
+
+/** Largest buffer used to write a fill pattern through the fd. */
+const kFillChunkBytes = 8 << 20;
+
+/**
+ * Sizes the fd, reserves every block, writes the header, fills, maps the data.
+ *
+ * A fill is written through the fd (pwrite of a repeated pattern) rather than through the mapping:
+ * on tmpfs a written page is allocated without being zeroed first and without a page fault, so
+ * this is one pass over the memory instead of three (zero in fallocate, fault in, fill), and a
+ * full file system still fails here, as ENOSPC from write. So where writes allocate exactly
+ * (`reserveByWrite`: tmpfs, for shm and memfd) a filled array skips posix_fallocate. A fill of
+ * zero bits needs no writing at all: reserved memory starts zeroed.
+ */
+function initialize(fd: number, info: DTypeInfo, shape: readonly number[], nbytes: number, fill: Fill, reserveByWrite: boolean, source: string) {
   const total = kSegmentDataOffset + nbytes;
   const header = formatHeader(info.descr, shape, kSegmentDataOffset);
+  const write = fill !== undefined && !isZeroBits(fill) && nbytes > 0;
   ftruncateSync(fd, total);
-  native().fallocate(fd, 0, total);
-  writeSync(fd, header, 0, header.length, 0);
-  return mapData(fd, kSegmentDataOffset, nbytes, 'r+', populate, source);
+  if (!write || !reserveByWrite) native().fallocate(fd, 0, total);
+  writeAll(fd, header, 0);
+  if (write) writePattern(fd, info, fill, nbytes);
+  return mapData(fd, kSegmentDataOffset, nbytes, 'r+', false, source);
 }
 
-function createShm(info: DTypeInfo, shape: readonly number[], nbytes: number, populate: boolean): Created {
+function isZeroBits(fill: number | bigint): boolean {
+  return fill === 0n || (fill === 0 && !Object.is(fill, -0));
+}
+
+function writeAll(fd: number, bytes: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+}
+
+function writePattern(fd: number, info: DTypeInfo, fill: number | bigint, nbytes: number): void {
+  const chunk = new info.ctor(new ArrayBuffer(Math.min(kFillChunkBytes, nbytes)));
+  (chunk as { fill(v: number | bigint): unknown }).fill(fill);
+  const bytes = new Uint8Array(chunk.buffer);
+  for (let off = 0; off < nbytes; off += bytes.length) {
+    writeAll(fd, off + bytes.length <= nbytes ? bytes : bytes.subarray(0, nbytes - off), kSegmentDataOffset + off);
+  }
+}
+
+function createShm(info: DTypeInfo, shape: readonly number[], nbytes: number, fill: Fill): Created {
   const n = native();
   sweepIfDue();
   checkCapacity(kShmDir, kSegmentDataOffset + nbytes, `a shm segment of ${nbytes} bytes`);
@@ -104,7 +139,7 @@ function createShm(info: DTypeInfo, shape: readonly number[], nbytes: number, po
       }
       // umask can only clear bits, but make the mode exact whatever the umask.
       fchmodSync(fd, kSegmentMode);
-      const { buffer } = initialize(fd, info, shape, nbytes, populate, name);
+      const { buffer } = initialize(fd, info, shape, nbytes, fill, true, name);
       return { backing: 'shm', buffer, byteOffset: 0, fd, name, path: `${kShmDir}${name}`, owner: true, closed: false };
     } catch (err) {
       closeQuietly(fd);
@@ -121,11 +156,11 @@ function createShm(info: DTypeInfo, shape: readonly number[], nbytes: number, po
   }
 }
 
-function createMemfd(info: DTypeInfo, shape: readonly number[], nbytes: number, populate: boolean): Created {
+function createMemfd(info: DTypeInfo, shape: readonly number[], nbytes: number, fill: Fill): Created {
   let fd = -1;
   try {
     fd = native().memfdCreate('ndshare', MFD_CLOEXEC);
-    const { buffer } = initialize(fd, info, shape, nbytes, populate, 'memfd');
+    const { buffer } = initialize(fd, info, shape, nbytes, fill, true, 'memfd');
     return { backing: 'memfd', buffer, byteOffset: 0, fd, path: `/proc/${process.pid}/fd/${fd}`, owner: true, closed: false };
   } catch (err) {
     closeQuietly(fd);
@@ -133,7 +168,7 @@ function createMemfd(info: DTypeInfo, shape: readonly number[], nbytes: number, 
   }
 }
 
-function createFile(pathArg: unknown, modeArg: unknown, info: DTypeInfo, shape: readonly number[], nbytes: number, populate: boolean): Created {
+function createFile(pathArg: unknown, modeArg: unknown, info: DTypeInfo, shape: readonly number[], nbytes: number, fill: Fill): Created {
   if (typeof pathArg !== 'string' || pathArg.length === 0 || pathArg.includes('\0')) {
     return invalid('ERR_NDSHARE_INVALID_ARGUMENT', "a file path for backing 'file'", 'options.path', pathArg);
   }
@@ -156,7 +191,7 @@ function createFile(pathArg: unknown, modeArg: unknown, info: DTypeInfo, shape: 
   }
   try {
     fchmodSync(fd, mode);
-    const { buffer } = initialize(fd, info, shape, nbytes, populate, path);
+    const { buffer } = initialize(fd, info, shape, nbytes, fill, false, path);
     return { backing: 'file', buffer, byteOffset: 0, fd, path, owner: true, closed: false };
   } catch (err) {
     closeQuietly(fd);
