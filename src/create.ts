@@ -2,7 +2,7 @@
 import { constants, fchmodSync, fstatSync, ftruncateSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { resolveDType, type DType, type DTypeInfo } from './dtype.js';
-import { fromSystemError, invalid } from './errors.js';
+import { fromSystemError, invalid, NdshareError } from './errors.js';
 import { kLivenessLockLength, kLivenessLockStart, kSegmentDataOffset, kShmDir } from './layout.js';
 import { MFD_CLOEXEC, native } from './native.js';
 import { formatHeader } from './npy.js';
@@ -54,7 +54,7 @@ export function create<D extends DType>(options: CreateOptions<D>): NdArray<D> {
   switch (backing) {
     case 'sab':
     case 'heap': {
-      const buffer = backing === 'sab' ? new SharedArrayBuffer(nbytes) : new ArrayBuffer(nbytes);
+      const buffer = allocate(backing, nbytes);
       state = { ...base, backing, buffer, byteOffset: 0, fd: -1, owner: true, closed: false };
       break;
     }
@@ -72,6 +72,15 @@ export function create<D extends DType>(options: CreateOptions<D>): NdArray<D> {
   // Shared backings were filled through the fd by initialize(); only sab and heap are filled here.
   if (fill !== undefined && (backing === 'sab' || backing === 'heap')) (array.data as { fill(v: number | bigint): unknown }).fill(fill);
   return array;
+}
+
+/** Allocates sab/heap memory, turning V8's RangeError into the errno-style error users branch on. */
+function allocate(backing: 'sab' | 'heap', nbytes: number): SharedArrayBuffer | ArrayBuffer {
+  try {
+    return backing === 'sab' ? new SharedArrayBuffer(nbytes) : new ArrayBuffer(nbytes);
+  } catch (err) {
+    throw new NdshareError('ENOMEM', `Failed to allocate ${nbytes} bytes for a '${backing}' array: ENOMEM. Not enough memory to map the array`, { cause: err });
+  }
 }
 
 type Created = Pick<ArrayState, 'backing' | 'buffer' | 'byteOffset' | 'fd' | 'name' | 'path' | 'owner' | 'closed'>;
