@@ -3,7 +3,7 @@
  * has no name) reaches another process. Works for every fd-backed array (memfd, shm, file).
  */
 import { spawn, fork, type ChildProcess, type ForkOptions, type SpawnOptions, type StdioOptions } from 'node:child_process';
-import { closeSync, constants, openSync } from 'node:fs';
+import { constants, openSync } from 'node:fs';
 import { invalid, NdshareError, fromSystemError } from './errors.js';
 import { dtypeInfo, type DType } from './dtype.js';
 import { kInheritEnv } from './layout.js';
@@ -108,10 +108,12 @@ function takeInherited(value: unknown, index: number, mode: Mode): NdArray {
   try {
     // Reopen through /proc to get a close-on-exec fd of our own, then drop the inherited one.
     fd = openSync(`/proc/self/fd/${fdIn}`, (mode === 'r+' ? constants.O_RDWR : constants.O_RDONLY) | 0o2000000);
-    closeSync(fdIn);
   } catch (err) {
     throw fromSystemError(err, `take ${source}`);
   }
+  // The inherited fd is no longer needed whatever happens next; failing to close it must not
+  // leak the new one.
+  closeQuietly(fdIn);
   try {
     const st = fstatSync(fd);
     const header = readHeaderFd(fd, st.size, source);
