@@ -5,8 +5,8 @@
  * crash the process or leave a segment, file or fd behind.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { attach, create, ERROR_CODES, inheritedArrays, open, spawnWithArrays } from '../src/index.js';
@@ -242,6 +242,14 @@ test('ELOOP: create refuses a path that is a symbolic link (dangling or not)', (
   symlinkSync(target, link);
   throwsNdshare(() => create({ dtype: 'uint8', shape: [1], backing: 'file', path: link }), 'ELOOP', /^Failed to create the file: ELOOP \(open\) on .*link.npy. The path is a symbolic link/);
   assert.equal(existsSync(target), false, 'nothing was created through the link');
+});
+
+// 32 GB can only fail to allocate on a machine with clearly less memory and heuristic overcommit.
+const kCannotAllocate32GB = totalmem() < 28e9 && readFileSync('/proc/sys/vm/overcommit_memory', 'utf8').trim() !== '1';
+
+test('ENOMEM: a heap or sab array larger than memory is an NdshareError, not a RangeError', { skip: kCannotAllocate32GB ? false : 'this machine could allocate 32 GB' }, () => {
+  throwsNdshare(() => create({ dtype: 'float64', shape: [4e9], backing: 'heap' }), 'ENOMEM', /^Failed to allocate 32000000000 bytes for a 'heap' array: ENOMEM/);
+  throwsNdshare(() => create({ dtype: 'float64', shape: [4e9], backing: 'sab' }), 'ENOMEM', /^Failed to allocate 32000000000 bytes for a 'sab' array: ENOMEM/);
 });
 
 test('every ndshare code the core raises is in ERROR_CODES', () => {
