@@ -2,7 +2,7 @@
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolveDType } from '../dtype.js';
-import { invalid } from '../errors.js';
+import { invalid, NdshareError } from '../errors.js';
 import type { Kind, MethodName } from '../methods/types.js';
 import type { BenchOptions } from './types.js';
 
@@ -61,6 +61,16 @@ export function parseCount(text: string, what: string): number {
 
 /** Parses argv of `ndshare bench`; `known` is the registry's method names. */
 export function parseBenchArgs(argv: readonly string[], known: readonly MethodName[] | null): BenchArgs {
+  try {
+    return parseChecked(argv, known);
+  } catch (err) {
+    // node:util's own errors (unknown option, missing value) get the project's error class.
+    if (err instanceof NdshareError) throw err;
+    throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected options listed by 'ndshare bench --help' but ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function parseChecked(argv: readonly string[], known: readonly MethodName[] | null): BenchArgs {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 /** How a benchmark process ended. */
 export type Exit =
   | { readonly state: 'exited'; readonly pid: number; readonly code: number | null; readonly signal: string | null; readonly stdout: string; readonly stderr: string; readonly result: string }
-  | { readonly state: 'timeout'; readonly pid: number; readonly afterSeconds: number; readonly stderr: string }
+  | { readonly state: 'timeout'; readonly pid: number; readonly afterSeconds: number; readonly stderr: string; readonly result: string }
   | { readonly state: 'failed'; readonly error: string };
 
 const kKeepStderr = 4096;
@@ -59,7 +59,7 @@ export function runProcess(command: string, args: readonly string[], timeoutMs: 
       // A grandchild that ignored its parent's death would keep the group alive: end it too.
       killGroup();
       const pid = child.pid ?? -1;
-      if (timedOut) resolve({ state: 'timeout', pid, afterSeconds: Number(process.hrtime.bigint() - t0) / 1e9, stderr });
+      if (timedOut) resolve({ state: 'timeout', pid, afterSeconds: Number(process.hrtime.bigint() - t0) / 1e9, stderr, result });
       else resolve({ state: 'exited', pid, code, signal, stdout, stderr, result });
     });
   });

@@ -1,0 +1,27 @@
+/**
+ * The physical floors (`--floor`) are real measurements: positive, finite, and ordered as physics
+ * says they must be at the same size (moving bytes through a socket costs more than one memset of
+ * faulted memory). Each method's floor is composed from them as documented.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { measureFloors } from '../src/bench/floors.js';
+import { floorOf } from '../src/bench/rows.js';
+import type { Floors } from '../src/bench/types.js';
+
+test('floors: every floor measured at 8 MB is a positive number of seconds', async () => {
+  const f = await measureFloors(8_000_000);
+  assert.equal(f.bytes, 8_000_000);
+  for (const k of ['memset', 'freshShared', 'pipe', 'spawn', 'worker'] as const) assert.ok(Number.isFinite(f[k]) && f[k] > 0, `${k}: ${f[k]}`);
+  // Not timing thresholds, orderings that hold on any machine: a socket copy reads and writes
+  // every byte through the kernel, a memset writes each once.
+  assert.ok(f.pipe > f.memset, `pipe ${f.pipe} > memset ${f.memset}`);
+});
+
+test('floors: a method floor is create + start (+ move + receiver pages when it copies)', () => {
+  const f: Floors = { bytes: 1, memset: 1, freshShared: 10, pipe: 100, spawn: 1000, worker: 10000 };
+  assert.equal(floorOf({ kind: 'process', temperature: 'cold', copies: false }, f), 10 + 1000);
+  assert.equal(floorOf({ kind: 'process', temperature: 'warm', copies: false }, f), 1 + 1000);
+  assert.equal(floorOf({ kind: 'process', temperature: 'cold', copies: true }, f), 10 + 1000 + 100 + 10);
+  assert.equal(floorOf({ kind: 'thread', temperature: 'cold', copies: true }, f), 10 + 10000 + 1 + 10);
+});

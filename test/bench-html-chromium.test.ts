@@ -1,0 +1,61 @@
+/**
+ * `ndshare report FILE.json --html OUT` (a real spawn of bin/ndshare.js) writes a page that headless
+ * Chromium renders offline with its charts drawn: the page's own script counts the chart marks
+ * that have a laid-out box. Negative control: a report with no measured time draws no chart.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Report } from '../src/bench/types.js';
+import { BenchSandbox } from './helpers/bench.js';
+
+const bin = fileURLToPath(new URL('../../bin/ndshare.js', import.meta.url));
+
+/** Renders `html` in headless Chromium and returns the <body> attributes after load. */
+function renderInChromium(html: string): { drawn: number; charts: number } {
+  const profile = mkdtempSync(join(tmpdir(), 'ndshare-chromium-'));
+  try {
+    const r = spawnSync(
+      'chromium',
+      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--dump-dom', `file://${html}`],
+      { encoding: 'utf8', timeout: 90_000 },
+    );
+    assert.equal(r.error, undefined, `chromium must be installed (apt-get install chromium; .ci/run does it): ${String(r.error)}`);
+    const body = /<body[^>]*>/.exec(r.stdout)?.[0] ?? '';
+    return { drawn: Number(/data-drawn="(\d+)"/.exec(body)?.[1] ?? NaN), charts: Number(/data-charts="(\d+)"/.exec(body)?.[1] ?? NaN) };
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+test('report --html: bars (ndshare vs NumPy) and sweep lines are drawn in headless Chromium', async () => {
+  const box = new BenchSandbox();
+  const { report } = await box.bench(['--methods', 'shm,pipe', '--size', '1e3,1e4', '--repeats', '1', '--python']);
+  const out = mkdtempSync(join(tmpdir(), 'ndshare-report-'));
+  try {
+    const json = join(out, 'r.json');
+    const html = join(out, 'r.html');
+    writeFileSync(json, JSON.stringify(report));
+    const cli = spawnSync(process.execPath, [bin, 'report', json, '--html', html], { encoding: 'utf8' });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout, /^shm\s+process\s+cold/m);
+    const page = readFileSync(html, 'utf8');
+    assert.doesNotMatch(page, /<(script|link|img)[^>]+(src|href)=/i, 'self-contained: nothing loaded from elsewhere');
+    // Bars at the largest size: ndshare cold + warm for shm, cold for pipe, NumPy cold + warm for both (7);
+    // lines: ndshare and NumPy for each of the two methods (4).
+    assert.deepEqual(renderInChromium(html), { drawn: 11, charts: 2 });
+
+    // Negative control: the same report with every time removed draws nothing.
+    const empty: Report = { ...report, rows: report.rows.map((r) => ({ ...r, runs: [], min: null, median: null, max: null, outcome: { state: 'failed', error: 'x' } })) };
+    writeFileSync(json, JSON.stringify(empty));
+    assert.equal(spawnSync(process.execPath, [bin, 'report', json, '--html', html]).status, 0);
+    assert.deepEqual(renderInChromium(html), { drawn: 0, charts: 0 });
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    assert.deepEqual(box.leftovers(), { segments: [], files: [], processes: [] });
+  }
+});

@@ -1,0 +1,49 @@
+/**
+ * `ndshare bench --json` output matches its JSON Schema (src/bench/schema.ts, also shipped as
+ * src/bench/report.schema.json), including NumPy rows, floors and a two-size sweep; and the
+ * validator rejects reports that break the schema (negative controls).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { reportSchema, validate } from '../src/bench/schema.js';
+import { BenchSandbox } from './helpers/bench.js';
+
+test('bench --json: a real run with --python --floor and two sizes matches the schema', async () => {
+  const box = new BenchSandbox();
+  const { code, report } = await box.bench(['--methods', 'shm,pipe,sab', '--size', '1e3,1e4', '--repeats', '2', '--python', '--floor', '--kinds', 'process,thread']);
+  const left = box.leftovers();
+  assert.equal(code, 0);
+  assert.deepEqual(validate(report), []);
+  // The parts the schema allows to be empty are really there in this run.
+  assert.equal(report.floors.length, 2);
+  assert.ok(report.env.numpy !== null && report.env.python !== null && report.env.node === process.version);
+  const numpy = report.rows.filter((r) => r.impl === 'numpy');
+  assert.deepEqual([...new Set(numpy.map((r) => r.method))].sort(), ['pipe', 'shm'], 'NumPy rows only for the study methods, processes only');
+  for (const r of numpy) assert.equal(r.runs.length, 2);
+  const shm = report.rows.find((r) => r.impl === 'ndshare' && r.method === 'shm' && r.kind === 'process' && r.temperature === 'cold' && r.n === 1e4);
+  assert.ok(shm && shm.ratioNumpy !== null && shm.ratioFloor !== null && shm.phases !== null);
+  assert.ok(report.rows.some((r) => r.method === 'sab' && r.kind === 'process' && r.outcome.state === 'unsupported'));
+  assert.deepEqual(left, { segments: [], files: [], processes: [] });
+
+  // Negative controls: each breaks one rule; each must be reported at its path.
+  const broken: Array<[string, (r: Record<string, any>) => void, RegExp]> = [
+    ['missing env.node', (r) => delete r['env'].node, /\$\.env: missing property 'node'/],
+    ['unknown run state', (r) => (r['rows'][0].runs[0] = { state: 'slow', total: 1 }), /\$\.rows\[0\]\.runs\[0\]: expected exactly one alternative/],
+    ['extra top-level key', (r) => (r['extra'] = 1), /unexpected property 'extra'/],
+    ['ratio as a string', (r) => (r['rows'][0].median = '1.0'), /\$\.rows\[0\]\.median: expected number or null/],
+    ['negative time', (r) => (r['floors'][0].pipe = -1), /\$\.floors\[0\]\.pipe: expected >= 0/],
+    ['wrong schema tag', (r) => (r['schema'] = 'ndshare-bench/2'), /\$\.schema: expected "ndshare-bench\/1"/],
+  ];
+  for (const [what, breakIt, expected] of broken) {
+    const copy = JSON.parse(JSON.stringify(report)) as Record<string, any>;
+    breakIt(copy);
+    const problems = validate(copy);
+    assert.ok(problems.some((p) => expected.test(p)), `${what}: ${problems.join(' | ')}`);
+  }
+});
+
+test('bench schema: the shipped report.schema.json is the schema the validator uses', () => {
+  const file = JSON.parse(readFileSync(new URL('../../src/bench/report.schema.json', import.meta.url), 'utf8')) as unknown;
+  assert.deepEqual(file, JSON.parse(JSON.stringify(reportSchema)));
+});
