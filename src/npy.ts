@@ -72,7 +72,8 @@ export function parseHeader(bytes: Uint8Array, prelude: NpyPrelude, source: stri
   if (bytes.length < end) bad(source, `it ends inside the header (${bytes.length} of ${end} bytes)`);
   const raw = bytes.subarray(prelude.headerStart, end);
   const text = prelude.major === 3 ? new TextDecoder('utf-8', { fatal: false }).decode(raw) : latin1(raw);
-  if (!text.endsWith('\n')) bad(source, 'the header does not end with a newline');
+  // NumPy always writes a final newline but reads headers without one (it evaluates the text as a
+  // Python literal, after stripping leading spaces), so a missing newline is accepted here too.
   const dict = parsePythonDict(text, source);
   const keys = Object.keys(dict).sort().join(',');
   if (keys !== 'descr,fortran_order,shape') bad(source, `its keys are {${keys}} (expected descr, fortran_order, shape)`);
