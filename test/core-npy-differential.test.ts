@@ -1,6 +1,6 @@
 /**
  * The .npy header parser against NumPy itself: a few hundred header variants (key order, quotes,
- * spacing, trailing commas, Python 2 'L' suffixes, dtypes, byte orders, Fortran flag, 0-d and
+ * spacing, leading space, missing final newline, trailing commas, Python 2 'L' suffixes, dtypes, byte orders, Fortran flag, 0-d and
  * zero-size shapes) plus malformed ones (missing/extra keys, lists, negative or boolean
  * dimensions, wrong types, broken syntax) are written to files; python3 reads each header with
  * NumPy's own reader and loads the file, and ndshare opens each file. They must agree on
@@ -78,9 +78,10 @@ function headerText(): string {
 }
 
 function npyBytes(text: string): Buffer {
-  let t = text;
-  while ((10 + t.length + 1) % 64 !== 0) t += ' ';
-  t += '\n';
+  let t = chance(0.03) ? ` ${text}` : text;
+  const newline = chance(0.95);
+  while ((10 + t.length + (newline ? 1 : 0)) % 64 !== 0) t += ' ';
+  if (newline) t += '\n';
   const pre = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0, 0]);
   pre.writeUInt16LE(t.length, 8);
   // Enough zero bytes for any shape generated above (at most 4*4*4 elements of 16 bytes).
