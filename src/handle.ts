@@ -55,7 +55,12 @@ export type Handle = ShmHandle | MemfdHandle | FileHandle | SabHandle;
 const EXPECTED = "an ndshare handle ({ ndshare: 1, backing: 'shm' | 'memfd' | 'file' | 'sab', dtype, shape, ... })";
 
 function field(obj: Record<string, unknown>, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+  try {
+    return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+  } catch (err) {
+    // A getter or Proxy trap that throws: still the caller's bad handle, reported as one.
+    throw new NdshareError('ERR_NDSHARE_INVALID_HANDLE', `Expected a plain object for handle but reading its '${key}' field threw`, { cause: err });
+  }
 }
 
 /** Validates an untrusted handle (from JSON, a message, argv) and returns a clean copy. */
@@ -71,8 +76,8 @@ export function checkHandle(value: unknown, what = 'handle'): Handle {
     dtype = resolveDType(field(h, 'dtype'), `${what}.dtype`).name;
     shape = checkShape(field(h, 'shape'), `${what}.shape`);
   } catch (err) {
-    if (err instanceof NdshareError) throw new NdshareError('ERR_NDSHARE_INVALID_HANDLE', err.message, { cause: err });
-    throw err;
+    const message = err instanceof NdshareError ? err.message : `Expected a plain dtype and shape for ${what} but reading them threw`;
+    throw new NdshareError('ERR_NDSHARE_INVALID_HANDLE', message, { cause: err });
   }
   const base = { ndshare: 1 as const, dtype, shape };
   const backing = field(h, 'backing');
