@@ -64,6 +64,9 @@ save('v3', np.arange(10, dtype='int8'), version=(3, 0))
 save('fortran', np.asfortranarray(np.arange(12, dtype='float64').reshape(3, 4)))
 save('big-endian', np.arange(6, dtype='>i4').reshape(2, 3))
 save('big-endian-f8', np.linspace(0, 1, 5).astype('>f8'))
+save('big-endian-u2', np.arange(65530, 65536, dtype='>u2'))
+# NaN payloads (signalling and quiet) must survive the byte swap bit for bit.
+save('big-endian-nan', np.frombuffer(np.array([0x7ff0000000000001, 0x7ff8dead0000beef, 0x8000000000000000], dtype='>u8').tobytes(), dtype='>f8'))
 out(cases)
 `;
 
@@ -138,7 +141,7 @@ test('a Fortran-order file is refused unless allowFortran, then mapped with colu
 });
 
 test('a big-endian file is refused unless convert is copy, then copied into native order', () => {
-  for (const name of ['big-endian', 'big-endian-f8']) {
+  for (const name of ['big-endian', 'big-endian-f8', 'big-endian-u2', 'big-endian-nan']) {
     const f = byName(name);
     assert.throws(() => open(f.path), (e: unknown) => e instanceof NdshareError && e.code === 'ERR_NDSHARE_NOT_NATIVE' && /^Expected data that can be viewed in place .* big-endian/.test(e.message));
     const a = open(f.path, { convert: 'copy' });
