@@ -3,12 +3,12 @@
  * keeps a control channel to it (`reply()`, `send()`, `exited`). The child calls `receive()`.
  * A child that fails reports a typed error; a child that dies is reported, never waited on forever.
  */
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { invalid, NdshareError } from './errors.js';
-import { forkWithArrays } from './inherit.js';
+import { forkWithArrays, spawnWithArrays } from './inherit.js';
 import { NdArray } from './ndarray.js';
 import { getMethod } from './methods/index.js';
 import type { ManagerClient } from './methods/manager-client.js';
@@ -23,7 +23,14 @@ export interface ShareOptions extends MethodParams {
   /** 'process' (default) or 'thread'. */
   kind?: Kind;
   /** The child's module (a path or file: URL); it calls `receive()`. */
-  entry: string | URL;
+  entry?: string | URL;
+  /**
+   * Process only, instead of `entry`: an executable that is not Node.js (python3, ...), run with
+   * `args`. It finds the share described as JSON in NDSHARE_SHARE (and NDSHARE_INHERIT for
+   * 'inherit'), and replies by writing `{"ndshareWire":"reply","body":...}` lines to the fd in
+   * NODE_CHANNEL_FD. Methods that need the v8 serializer ('queue') cannot be used this way.
+   */
+  command?: string;
   /** Process: extra argv for the child. */
   args?: readonly string[];
   /** Process: extra environment (added to this process's environment). */
@@ -54,6 +61,8 @@ export class Peer {
   readonly #proxy: ManagerClient | undefined;
   readonly #mutex: Mutex | undefined;
   #stderr = '';
+  readonly #dispose: () => Promise<void>;
+  #closing: Promise<PeerExit> | undefined;
 
   /** @internal */
   constructor(init: {
@@ -112,11 +121,7 @@ export class Peer {
     } else {
       throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected a child process or a worker for Peer');
     }
-    // Whatever happens to the child, the method's resources (files, servers) are released after it.
-    this.#exited = this.#exited.then(async (exit) => {
-      await plan.dispose().catch(() => {});
-      return exit;
-    });
+    this.#dispose = () => plan.dispose().catch(() => {});
   }
 
   /** The method used. */
@@ -139,7 +144,7 @@ export class Peer {
     return this.#mutex;
   }
 
-  /** Settles when the child has ended (and the method's resources are released). */
+  /** Settles when the child has ended. The method's resources stay until `close()`. */
   get exited(): Promise<PeerExit> {
     return this.#exited;
   }
@@ -163,11 +168,16 @@ export class Peer {
   }
 
   /**
-   * Ends the child: waits up to `graceMs` (default 5000) for it to exit on its own, then kills it.
-   * Resolves with how it ended, after the method's resources are released.
+   * Ends the child: waits up to `graceMs` (default 5000) for it to exit on its own, then kills it;
+   * then releases what the method holds for it (the manager server and proxy, the 'locked'
+   * Mutex). Resolves with how the child ended. Idempotent.
    */
-  async close(options: { graceMs?: number } = {}): Promise<PeerExit> {
-    const grace = options.graceMs ?? 5000;
+  close(options: { graceMs?: number } = {}): Promise<PeerExit> {
+    this.#closing ??= this.#close(options.graceMs ?? 5000);
+    return this.#closing;
+  }
+
+  async #close(grace: number): Promise<PeerExit> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), grace);
@@ -175,8 +185,9 @@ export class Peer {
     const first = await Promise.race([this.#exited, timeout]);
     clearTimeout(timer);
     if (first === 'timeout') this.#stop();
-    await this.#proxy?.close();
-    return this.#exited;
+    const exit = await this.#exited;
+    await this.#dispose();
+    return exit;
   }
 
   #where(): string {
@@ -213,25 +224,35 @@ export async function share(array: NdArray, options: ShareOptions): Promise<Peer
       `Expected an array with backing ${backings.map((b) => `'${b}'`).join(' or ')} for method '${method.info.name}' (${kind}) but received backing '${array.backing}'; create it with createFor('${method.info.name}', '${kind}', ...)`,
     );
   }
+  if (options.command !== undefined) {
+    if (kind !== 'process') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "no command for kind 'thread' (a worker runs a module: use entry)", 'options.command', options.command);
+    if (options.entry !== undefined) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'either entry or command, not both', 'options.entry', options.entry);
+    if (typeof options.command !== 'string' || options.command.length === 0) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an executable name or path', 'options.command', options.command);
+    return shareWithProcess(array, method.info.name, { command: options.command }, options);
+  }
   const entry = options.entry instanceof URL ? fileURLToPath(options.entry) : options.entry;
   if (typeof entry !== 'string' || entry.length === 0) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a module path or file: URL', 'options.entry', options.entry);
-  return kind === 'process' ? shareWithProcess(array, method.info.name, entry, options) : shareWithThread(array, method.info.name, entry, options);
+  return kind === 'process' ? shareWithProcess(array, method.info.name, { entry }, options) : shareWithThread(array, method.info.name, entry, options);
 }
 
-async function shareWithProcess(array: NdArray, name: MethodName, entry: string, options: ShareOptions): Promise<Peer> {
+async function shareWithProcess(array: NdArray, name: MethodName, target: { entry: string } | { command: string }, options: ShareOptions): Promise<Peer> {
   const method = getMethod(name);
   if (!method.planProcess) throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a process plan for method '${name}' but it has none`);
+  if ('command' in target && method.info.name === 'queue') {
+    throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', "Expected a method whose messages are JSON for a non-Node command but 'queue' uses the v8 serializer; use pipe or queue-json");
+  }
   const plan = await method.planProcess(array, options);
   // fd 0-2 as usual (stderr captured for error messages), 3 IPC, then the method's own fds.
   const base = 4;
   const desc: ShareDescriptor = { method: name, kind: 'process', params: plan.params, fds: plan.extraStdio.map((_, i) => base + i) };
   let child: ChildProcess;
   try {
-    child = forkWithArrays(entry, options.args ?? [], plan.inherit, {
-      stdio: ['inherit', 'inherit', 'pipe', 'ipc', ...plan.extraStdio],
+    const launch = {
+      stdio: ['inherit', 'inherit', 'pipe', 'ipc', ...plan.extraStdio] as StdioOptions,
       serialization: plan.serialization,
       env: { ...process.env, ...options.env, [kShareEnv]: JSON.stringify(desc) },
-    });
+    };
+    child = 'entry' in target ? forkWithArrays(target.entry, options.args ?? [], plan.inherit, launch) : spawnWithArrays(target.command, options.args ?? [], plan.inherit, launch);
   } catch (err) {
     await plan.dispose().catch(() => {});
     throw err;

@@ -106,7 +106,8 @@ export class ManagerClient {
     const info = this.#facts().info;
     const el = new info.ctor(new ArrayBuffer(info.itemsize));
     try {
-      (el as unknown as Array<unknown>)[0] = typeof value === 'boolean' ? Number(value) : value;
+      // Integers are accepted as numbers for 64-bit dtypes too (BigInt() refuses fractions).
+      (el as unknown as Array<unknown>)[0] = typeof value === 'boolean' ? Number(value) : info.bigint && typeof value === 'number' ? BigInt(value) : value;
     } catch {
       invalid('ERR_NDSHARE_INVALID_ARGUMENT', `a ${this.dtype} value`, 'value', value);
     }

@@ -1,0 +1,23 @@
+/**
+ * The "copies?" column, proven: after the child writes a marker at element 0, the parent sees it
+ * exactly for the methods marked as not copying (through the manager's proxy for 'manager'); for
+ * 'transfer' the parent's buffer is detached instead.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { filledFor, kMarker, release, roundTrip, supportedPairs } from './fixtures/methods-harness.js';
+
+for (const { method, kind, copies } of supportedPairs()) {
+  const expectation = method === 'transfer' ? 'the parent buffer is detached' : copies ? 'the parent does not see the write (a copy)' : 'the parent sees the write (shared)';
+  test(`${method} to a ${kind}: ${expectation}`, async () => {
+    const array = filledFor(method, kind, [64]);
+    try {
+      const { seen } = await roundTrip(array, method, kind);
+      if (method === 'transfer') assert.equal(seen, 'detached');
+      else if (copies) assert.equal(seen, 0);
+      else assert.equal(seen, kMarker);
+    } finally {
+      release(array);
+    }
+  });
+}
