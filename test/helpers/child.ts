@@ -1,9 +1,11 @@
 /**
  * A real Node.js child process running a compiled fixture (dist/test/fixtures/<name>.js), talking
- * over the IPC channel: `request()` sends one message and waits for the reply (a handshake), with
- * a watchdog that kills the child and fails the test if it hangs.
+ * over the IPC channel (default) or JSON lines on stdin/stdout (`transport: 'lines'`, for fixtures
+ * that must run without IPC): `request()` sends one message and waits for the reply (a
+ * handshake), with a watchdog that kills the child and fails the test if it hangs.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { forkWithArrays, type NdArray } from '../../src/index.js';
 import { kDefaultWatchdogMs, MessageQueue } from './channel.js';
@@ -27,6 +29,8 @@ export interface StartChildOptions {
   env?: NodeJS.ProcessEnv;
   /** Watchdog per message, ms. */
   watchdogMs?: number;
+  /** 'ipc' (default): process.send/on('message'). 'lines': one JSON value per line on stdin/stdout. */
+  transport?: 'ipc' | 'lines';
 }
 
 /** A running fixture child. Always `await child.close()` (or `exited`) in a finally block. */
@@ -35,18 +39,32 @@ export class FixtureChild<M = unknown> {
   readonly #queue: MessageQueue<M>;
   readonly #watchdogMs: number;
   readonly #stderr: string[] = [];
+  readonly #lines: boolean;
   /** Resolves once the process has exited. */
   readonly exited: Promise<ChildExit>;
 
   constructor(name: string, options: StartChildOptions = {}) {
     const path = fixturePath(name);
     const args = options.args ?? [];
-    const common = { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] as ('ignore' | 'inherit' | 'pipe' | 'ipc')[], env: options.env ?? process.env };
+    this.#lines = options.transport === 'lines';
+    // fork() always adds an IPC channel; in 'lines' mode the fixture simply does not use it.
+    const stdio = this.#lines ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['ignore', 'inherit', 'pipe', 'ipc'];
+    const common = { stdio: stdio as ('ignore' | 'inherit' | 'pipe' | 'ipc')[], env: options.env ?? process.env };
     this.#child = options.arrays ? forkWithArrays(path, args, options.arrays, common) : fork(path, args, common);
     this.#watchdogMs = options.watchdogMs ?? kDefaultWatchdogMs;
     this.#queue = new MessageQueue<M>(`child ${name} (pid ${this.#child.pid})`);
     this.#child.stderr?.setEncoding('utf8').on('data', (s: string) => this.#stderr.push(s));
-    this.#child.on('message', (m) => this.#queue.push(m as M));
+    if (this.#lines && this.#child.stdout) {
+      createInterface({ input: this.#child.stdout }).on('line', (line) => {
+        try {
+          this.#queue.push(JSON.parse(line) as M);
+        } catch {
+          this.#stderr.push(`[non-JSON stdout] ${line}\n`);
+        }
+      });
+    } else {
+      this.#child.on('message', (m) => this.#queue.push(m as M));
+    }
     this.exited = new Promise<ChildExit>((resolve) => {
       this.#child.on('exit', (code, signal) => {
         this.#queue.end(new Error(`child ${name} exited (code ${code}, signal ${signal}) before replying; stderr: ${this.stderr}`));
@@ -72,7 +90,8 @@ export class FixtureChild<M = unknown> {
 
   /** Sends one message and waits for the reply. */
   request(message: unknown): Promise<M> {
-    this.#child.send(message as object);
+    if (this.#lines) this.#child.stdin?.write(`${JSON.stringify(message)}\n`);
+    else this.#child.send(message as object);
     return this.next();
   }
 
@@ -81,8 +100,9 @@ export class FixtureChild<M = unknown> {
     if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill(signal);
   }
 
-  /** Disconnects IPC (a well-behaved fixture then exits) and waits; SIGKILL if it lingers. */
+  /** Ends stdin and disconnects IPC (a well-behaved fixture then exits) and waits; SIGKILL if it lingers. */
   async close(): Promise<ChildExit> {
+    this.#child.stdin?.end();
     if (this.#child.connected) this.#child.disconnect();
     const timer = setTimeout(() => this.kill('SIGKILL'), this.#watchdogMs);
     try {
