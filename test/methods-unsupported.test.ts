@@ -1,0 +1,68 @@
+/**
+ * Combinations a method cannot do are refused before anything starts, with a typed error that
+ * carries the registry's reason; so are unknown names and arrays in the wrong backing.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { create, NdshareError } from '../src/index.js';
+import { createFor, METHODS, share, supports, type Kind } from '../src/methods/index.js';
+import { kChildEntry, kPythonChild } from './fixtures/methods-harness.js';
+
+const unsupported = METHODS.flatMap((info) => (['process', 'thread'] as const).flatMap((kind) => (info.kinds[kind].supported ? [] : [{ info, kind }])));
+
+test('the table names exactly these unsupported pairs', () => {
+  assert.deepEqual(
+    unsupported.map(({ info, kind }) => `${info.name}/${kind}`),
+    ['pipe/thread', 'queue-json/thread', 'transfer/process', 'sab/process'],
+  );
+});
+
+for (const { info, kind } of unsupported) {
+  test(`${info.name} to a ${kind}: ERR_NDSHARE_UNSUPPORTED with the registry's reason`, async () => {
+    const support = info.kinds[kind as Kind];
+    assert.equal(support.supported, false);
+    const why = support.supported ? '' : support.why;
+    assert.ok(why.length > 20, 'the registry explains why');
+    const array = create({ dtype: 'float64', shape: [4], backing: 'heap' });
+    await assert.rejects(share(array, { method: info.name, kind, entry: kChildEntry }), (err: unknown) => {
+      assert.ok(err instanceof NdshareError);
+      assert.equal(err.code, 'ERR_NDSHARE_UNSUPPORTED');
+      assert.ok(err.message.includes(why), err.message);
+      return true;
+    });
+    assert.equal(supports(info.name, kind), false);
+  });
+}
+
+test('a supported pair is not refused (negative control: the check is not "always throw")', async () => {
+  const array = createFor('queue', 'thread', { dtype: 'float64', shape: [4] });
+  const peer = await share(array, { method: 'queue', kind: 'thread', entry: kChildEntry });
+  assert.equal(typeof (await peer.reply()), 'object');
+  await peer.reply();
+  await peer.close();
+});
+
+test('an unknown method name is ERR_NDSHARE_INVALID_ARGUMENT naming the valid ones', async () => {
+  const array = create({ dtype: 'float64', shape: [4], backing: 'heap' });
+  await assert.rejects(share(array, { method: 'carrier-pigeon' as never, entry: kChildEntry }), (err: unknown) => {
+    assert.ok(err instanceof NdshareError);
+    assert.equal(err.code, 'ERR_NDSHARE_INVALID_ARGUMENT');
+    assert.match(err.message, /^Expected a method name \(inherit, argument, .*\) for method but received the string "carrier-pigeon"$/);
+    return true;
+  });
+});
+
+test('a zero-copy method refuses an array in the wrong backing and says how to make one', async () => {
+  const array = create({ dtype: 'float64', shape: [4], backing: 'heap' });
+  await assert.rejects(share(array, { method: 'shm', entry: kChildEntry }), (err: unknown) => {
+    assert.ok(err instanceof NdshareError);
+    assert.equal(err.code, 'ERR_NDSHARE_INVALID_ARGUMENT');
+    assert.match(err.message, /^Expected an array with backing 'shm' for method 'shm' \(process\) but received backing 'heap'; create it with createFor\('shm', 'process', \.\.\.\)$/);
+    return true;
+  });
+});
+
+test("'queue' cannot serve a non-Node command (the v8 serializer is Node's own)", async () => {
+  const array = create({ dtype: 'float64', shape: [4], backing: 'heap' });
+  await assert.rejects(share(array, { method: 'queue', command: 'python3', args: [kPythonChild] }), { code: 'ERR_NDSHARE_UNSUPPORTED' });
+});
