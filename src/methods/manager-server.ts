@@ -21,10 +21,13 @@ function bigSum(data: BigInt64Array | BigUint64Array): bigint {
   return s;
 }
 
-function index(payload: Buffer, at: number, limit: number, what: string): number {
+/** Reads an f64 element index at `at`; valid values are [0, bound) or, for slice ends, [0, bound]. */
+function index(payload: Buffer, at: number, bound: number, end: boolean, what: string): number {
   if (payload.length < at + 8) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected an index in the ${what} request but it is too short`);
   const i = payload.readDoubleLE(at);
-  if (!Number.isInteger(i) || i < 0 || i > limit) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected an integer index in [0, ${limit}${what === 'read end' || what === 'read start' || what === 'write' ? ']' : ')'} for ${what} but received ${i}`);
+  if (!Number.isInteger(i) || i < 0 || (end ? i > bound : i >= bound)) {
+    throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected an integer index in [0, ${bound}${end ? ']' : ')'} for ${what} but received ${i}`);
+  }
   return i;
 }
 
@@ -39,23 +42,23 @@ function handle(array: NdArray, f: Frame): Uint8Array {
     case kOpSum:
       return Buffer.from(data instanceof BigInt64Array || data instanceof BigUint64Array ? bigSum(data).toString() : String(checksum(array)));
     case kOpGet: {
-      const i = index(f.payload, 0, array.size - 1, 'get');
+      const i = index(f.payload, 0, array.size, false, 'get');
       return bytes.slice(i * itemsize, (i + 1) * itemsize);
     }
     case kOpSet: {
-      const i = index(f.payload, 0, array.size - 1, 'set');
+      const i = index(f.payload, 0, array.size, false, 'set');
       if (f.payload.length !== 8 + itemsize) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected ${itemsize} value bytes for set but received ${f.payload.length - 8}`);
       bytes.set(f.payload.subarray(8), i * itemsize);
       return new Uint8Array(0);
     }
     case kOpRead: {
-      const start = index(f.payload, 0, array.size, 'read start');
-      const end = index(f.payload, 8, array.size, 'read end');
+      const start = index(f.payload, 0, array.size, true, 'read start');
+      const end = index(f.payload, 8, array.size, true, 'read end');
       if (end < start) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected read end >= start (${start}) but received ${end}`);
       return bytes.subarray(start * itemsize, end * itemsize);
     }
     case kOpWrite: {
-      const start = index(f.payload, 0, array.size, 'write');
+      const start = index(f.payload, 0, array.size, true, 'write');
       const values = f.payload.subarray(8);
       if (values.length % itemsize !== 0 || start * itemsize + values.length > bytes.length) {
         throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected a write within the ${array.size} elements but received ${values.length / itemsize} elements at ${start}`);
