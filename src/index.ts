@@ -10,3 +10,4 @@ export type { Handle, ShmHandle, MemfdHandle, FileHandle, SabHandle } from './ha
 export type { Mode, Order } from './validate.js';
 export * from './sync/index.js';
 export { SegmentPool, type PoolOptions, type ReleaseResult } from './pool.js';
+export { METHODS, methodInfo, supports, createFor, checksum, share, receive, Peer, type CreateForOptions, type ShareOptions, type PeerExit, type Receiver, type Kind, type MethodInfo, type MethodName, type MethodParams, type Support, type ManagerClient } from './methods/index.js';

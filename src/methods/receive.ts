@@ -37,7 +37,7 @@ export type Receiver =
     })
   | (ReceivedBase & { readonly form: 'proxy'; readonly proxy: ManagerClient });
 
-/** Loads one method's module, by its registry name only. */
+/** @internal Loads one method's module, by its registry name only (the child loads no other). */
 export async function loadMethod(name: MethodName): Promise<Method> {
   switch (name) {
     case 'inherit': return (await import('./inherit.js')).inherit;
