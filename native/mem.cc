@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
+#include <string>
 
 namespace ndshare {
 namespace {
@@ -149,6 +151,41 @@ void OfdTest(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(held);
 }
 
+// A shm segment created by a worker thread belongs to that thread: its name must go when the
+// thread ends. A JavaScript 'exit' handler covers process.exit() and a natural end, but not
+// Worker.terminate(), which stops JavaScript first; an environment cleanup hook runs in every
+// case. Per-thread bookkeeping lets the creator cancel the hook once it unlinks the name itself.
+thread_local std::map<std::string, std::string*> unlink_hooks;
+
+void UnlinkHook(void* arg) {
+  std::string* name = static_cast<std::string*>(arg);
+  unlink_hooks.erase(*name);
+  shm_unlink(name->c_str());  // ENOENT (already unlinked by the exit handler) is fine.
+  delete name;
+}
+
+// shmUnlinkOnThreadExit(name)
+void ShmUnlinkOnThreadExit(const FunctionCallbackInfo<Value>& info) {
+  std::string name;
+  if (!ArgString(info, 0, &name)) return;
+  if (unlink_hooks.count(name) > 0) return;
+  std::string* arg = new std::string(name);
+  unlink_hooks[name] = arg;
+  node::AddEnvironmentCleanupHook(info.GetIsolate(), UnlinkHook, arg);
+}
+
+// cancelShmUnlinkOnThreadExit(name)
+void CancelShmUnlinkOnThreadExit(const FunctionCallbackInfo<Value>& info) {
+  std::string name;
+  if (!ArgString(info, 0, &name)) return;
+  auto it = unlink_hooks.find(name);
+  if (it == unlink_hooks.end()) return;
+  std::string* arg = it->second;
+  unlink_hooks.erase(it);
+  node::RemoveEnvironmentCleanupHook(info.GetIsolate(), UnlinkHook, arg);
+  delete arg;
+}
+
 }  // namespace
 
 void RegisterMem(Local<v8::Object> exports, Local<v8::Context> context) {
@@ -160,6 +197,8 @@ void RegisterMem(Local<v8::Object> exports, Local<v8::Context> context) {
   SetMethod(exports, context, "msync", Msync);
   SetMethod(exports, context, "ofdLock", OfdLock);
   SetMethod(exports, context, "ofdTest", OfdTest);
+  SetMethod(exports, context, "shmUnlinkOnThreadExit", ShmUnlinkOnThreadExit);
+  SetMethod(exports, context, "cancelShmUnlinkOnThreadExit", CancelShmUnlinkOnThreadExit);
 }
 
 }  // namespace ndshare

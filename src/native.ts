@@ -30,6 +30,10 @@ export interface NativeBinding {
   closeOnThreadExit(fd: number): void;
   /** Undoes closeOnThreadExit before the caller closes `fd` itself. */
   cancelCloseOnThreadExit(fd: number): void;
+  /** shm_unlink(name) when this thread's Node environment ends, terminate() included (native/mem.cc). */
+  shmUnlinkOnThreadExit(name: string): void;
+  /** Undoes shmUnlinkOnThreadExit (the creator removed the name itself). */
+  cancelShmUnlinkOnThreadExit(name: string): void;
   /** Benchmark floors (native/floor.cc): seconds, or KiB for rusageChildren. */
   floorMemset(bytes: number, passes: number): number;
   floorFreshShared(bytes: number): number;
