@@ -8,7 +8,7 @@ import { kShmDir } from './layout.js';
 import { native } from './native.js';
 import { wrap, type ArrayState, type Backing, type NdArray } from './ndarray.js';
 import type { NpyHeader } from './npy.js';
-import { closeQuietly, holdLiveness, mapData, readHeaderFd } from './segment.js';
+import { closeQuietly, holdLiveness, keepFd, mapData, readHeaderFd } from './segment.js';
 import { checkMode, checkOptions, sizeOf, type Mode, type Order } from './validate.js';
 
 /** Options for `attach()`. */
@@ -183,6 +183,7 @@ function mapFd<D extends DType>(
       closed: false,
       ...(backing === 'shm' ? { name: source } : {}),
     };
+    keepFd(fd);
     return wrap<D>(state);
   } catch (err) {
     closeQuietly(fd);

@@ -1,6 +1,7 @@
 /** create(): a new array on any backing. */
 import { constants, fchmodSync, fstatSync, ftruncateSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { resolveDType, type DType, type DTypeInfo } from './dtype.js';
 import { fromSystemError, invalid, NdshareError } from './errors.js';
 import { kLivenessLockLength, kLivenessLockStart, kSegmentDataOffset, kShmDir } from './layout.js';
@@ -8,7 +9,7 @@ import { MFD_CLOEXEC, native } from './native.js';
 import { formatHeader } from './npy.js';
 import { BACKINGS, wrap, type ArrayState, type Backing, type NdArray } from './ndarray.js';
 import { registerOwned, releaseOwned } from './cleanup.js';
-import { checkCapacity, closeQuietly, mapData, newSegmentName } from './segment.js';
+import { checkCapacity, closeQuietly, keepFd, mapData, newSegmentName } from './segment.js';
 import { sweepIfDue } from './sweep.js';
 import { checkFill, checkOptions, checkShape, sizeOf } from './validate.js';
 
@@ -149,6 +150,9 @@ function createShm(info: DTypeInfo, shape: readonly number[], nbytes: number, fi
       // umask can only clear bits, but make the mode exact whatever the umask.
       fchmodSync(fd, kSegmentMode);
       const { buffer } = initialize(fd, info, shape, nbytes, fill, true, name);
+      keepFd(fd);
+      // The 'exit' handler of cleanup.js does not run when a worker is terminated; this does.
+      if (!isMainThread) n.shmUnlinkOnThreadExit(name);
       return { backing: 'shm', buffer, byteOffset: 0, fd, name, path: `${kShmDir}${name}`, owner: true, closed: false };
     } catch (err) {
       closeQuietly(fd);
@@ -170,6 +174,7 @@ function createMemfd(info: DTypeInfo, shape: readonly number[], nbytes: number, 
   try {
     fd = native().memfdCreate('ndshare', MFD_CLOEXEC);
     const { buffer } = initialize(fd, info, shape, nbytes, fill, true, 'memfd');
+    keepFd(fd);
     return { backing: 'memfd', buffer, byteOffset: 0, fd, path: `/proc/${process.pid}/fd/${fd}`, owner: true, closed: false };
   } catch (err) {
     closeQuietly(fd);
@@ -201,6 +206,7 @@ function createFile(pathArg: unknown, modeArg: unknown, info: DTypeInfo, shape: 
   try {
     fchmodSync(fd, mode);
     const { buffer } = initialize(fd, info, shape, nbytes, fill, false, path);
+    keepFd(fd);
     return { backing: 'file', buffer, byteOffset: 0, fd, path, owner: true, closed: false };
   } catch (err) {
     closeQuietly(fd);

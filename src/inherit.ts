@@ -8,7 +8,7 @@ import { invalid, NdshareError, fromSystemError } from './errors.js';
 import { dtypeInfo, type DType } from './dtype.js';
 import { kInheritEnv } from './layout.js';
 import { stateOf, wrap, type NdArray } from './ndarray.js';
-import { closeQuietly, holdLiveness, mapData, readHeaderFd } from './segment.js';
+import { closeQuietly, holdLiveness, keepFd, mapData, readHeaderFd } from './segment.js';
 import { fstatSync } from 'node:fs';
 import { checkMode, sizeOf, type Mode } from './validate.js';
 import { checkHandle } from './handle.js';
@@ -127,6 +127,7 @@ function takeInherited(value: unknown, index: number, mode: Mode): NdArray {
     if (backing === 'shm') holdLiveness(fd, source);
     const { buffer, byteOffset } = mapData(fd, header.dataOffset, nbytes, mode, false, source);
     const path = backing === 'memfd' ? `/proc/${process.pid}/fd/${fd}` : e.path ?? (e.name ? `/dev/shm${e.name}` : undefined);
+    keepFd(fd);
     return wrap({
       backing,
       info,

@@ -1,10 +1,12 @@
 /** NdArray: a small facade over one mapping (or buffer), its dtype, shape and lifetime. */
-import { closeSync, fstatSync, lstatSync, unlinkSync } from 'node:fs';
+import { fstatSync, lstatSync, unlinkSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import { dtypeInfo, type AnyTypedArray, type DType, type DTypeInfo, type TypedArrayMap } from './dtype.js';
 import { fromSystemError, NdshareError } from './errors.js';
 import type { Handle, SabHandle } from './handle.js';
 import { native } from './native.js';
 import { releaseOwned } from './cleanup.js';
+import { closeQuietly } from './segment.js';
 import { stridesOf, type Mode, type Order } from './validate.js';
 
 /** Where an array's memory lives. */
@@ -200,11 +202,8 @@ export class NdArray<D extends DType = DType> {
     if (s.fd >= 0) {
       const fd = s.fd;
       s.fd = -1;
-      try {
-        closeSync(fd);
-      } catch {
-        // The fd is ours; EBADF here means it was already closed behind our back. Nothing leaks.
-      }
+      // Quietly: the fd is ours, EBADF would mean it was closed behind our back; nothing leaks.
+      closeQuietly(fd);
     }
   }
 
@@ -232,6 +231,7 @@ export class NdArray<D extends DType = DType> {
     try {
       if (s.backing === 'shm' && s.name) {
         releaseOwned(s.name);
+        if (!isMainThread) native().cancelShmUnlinkOnThreadExit(s.name);
         native().shmUnlink(s.name);
       } else if (s.backing === 'file' && s.path) {
         // Only unlink the file we created: if it was replaced since, leave the new one alone.

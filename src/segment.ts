@@ -1,6 +1,7 @@
 /** File-descriptor level helpers shared by create, attach and open. */
 import { randomBytes } from 'node:crypto';
 import { closeSync, readSync, statfsSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import { NdshareError, fromSystemError } from './errors.js';
 import { kLivenessLockLength, kLivenessLockStart, kMaxHeaderLength, kNameRandomBytes, kPreludeLengthV2, kSegmentPrefix } from './layout.js';
 import { kMapPopulate, kMapPrivate, native } from './native.js';
@@ -88,9 +89,27 @@ export function mapData(
   }
 }
 
-/** Closes an fd on an error path without masking the original error. */
+/**
+ * Marks an fd that an NdArray keeps to be closed when this worker thread ends, terminate()
+ * included. Without it, an array a worker never closed would keep its fd, and with it the shm
+ * liveness lock, for the rest of the process's life. No-op on the main thread (process exit
+ * closes everything).
+ */
+export function keepFd(fd: number): void {
+  if (!isMainThread && fd >= 0) native().closeOnThreadExit(fd);
+}
+
+/**
+ * Closes an fd without masking an error being reported. Also forgets a keepFd() registration
+ * first, so the thread-exit hook can never close an unrelated file that reused the number.
+ */
 export function closeQuietly(fd: number): void {
   if (fd < 0) return;
+  try {
+    if (!isMainThread) native().cancelCloseOnThreadExit(fd);
+  } catch {
+    // Without the addon nothing was registered.
+  }
   try {
     closeSync(fd);
   } catch {
