@@ -71,6 +71,11 @@ export class Agent {
     await this.ok({ op: 'put', id, index, value });
   }
 
+  /** Resolves when the agent's process or thread has ended on its own. */
+  get exited(): Promise<unknown> {
+    return this.#peer.exited;
+  }
+
   /** Stops the agent and waits for it to be gone. */
   async close(): Promise<void> {
     await this.#peer.close();
