@@ -36,7 +36,7 @@ export interface NativeBinding {
   cancelShmUnlinkOnThreadExit(name: string): void;
   /** Benchmark floors (native/floor.cc): seconds, or KiB for rusageChildren. */
   floorMemset(bytes: number, passes: number): number;
-  floorFreshShared(bytes: number): number;
+  floorFreshShared(bytes: number, reserve: 0 | 1): number;
   floorPipe(bytes: number): number;
   rusageChildren(): number;
 }

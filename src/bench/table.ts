@@ -153,6 +153,48 @@ function legendLines(report: Report, md: boolean): string[] {
   return ['', 'Methods:', ...(md ? [''] : []), ...[...seen].map(([m, t]) => (md ? `- \`${m}\`: ${t}` : `  ${m.padEnd(width)}  ${t}`))];
 }
 
+/**
+ * The issue's goals, checked against this run's numbers (they are goals, not tests): zero-copy
+ * process methods vs NumPy SharedMemory, the fastest ndshare vs NumPy's fastest zero-copy method,
+ * zero-copy handoff flat across sizes, pipe vs its floor.
+ */
+export function goalLines(report: Report): string[] {
+  const out: string[] = [];
+  const nd = (r: Row): boolean => r.impl === 'ndshare' && r.kind === 'process' && r.median !== null;
+  for (const n of sizesOf(report)) {
+    for (const temp of ['cold', 'warm'] as const) {
+      const np = report.rows.filter((r) => r.impl === 'numpy' && r.n === n && r.temperature === temp && r.median !== null);
+      const npShm = np.find((r) => r.method === 'shm');
+      const zero = report.rows.filter((r) => nd(r) && r.n === n && r.temperature === temp && r.copies === false);
+      if (npShm?.median != null && zero.length > 0) {
+        const worst = zero.reduce((a, b) => ((a.median ?? 0) >= (b.median ?? 0) ? a : b));
+        const ratioWorst = (worst.median ?? 0) / npShm.median;
+        out.push(`n=${formatCount(n)} ${temp}: every zero-copy process method <= 1.0x NumPy SharedMemory (${formatSeconds(npShm.median)}): ${ratioWorst <= 1 ? 'met' : 'NOT met'} (slowest: ${worst.method} ${ratio(ratioWorst)})`);
+      }
+      const npZero = np.filter((r) => r.copies === false);
+      const all = report.rows.filter((r) => nd(r) && r.n === n && r.temperature === temp);
+      if (npZero.length > 0 && all.length > 0) {
+        const best = all.reduce((a, b) => ((a.median ?? Infinity) <= (b.median ?? Infinity) ? a : b));
+        const npBest = npZero.reduce((a, b) => ((a.median ?? Infinity) <= (b.median ?? Infinity) ? a : b));
+        const r = (best.median ?? 0) / (npBest.median ?? 1);
+        out.push(`n=${formatCount(n)} ${temp}: fastest ndshare process method (${best.method}, ${formatSeconds(best.median)}) <= 0.5x NumPy's fastest zero-copy (${npBest.method}, ${formatSeconds(npBest.median)}): ${r <= 0.5 ? 'met' : 'NOT met'} (${ratio(r)})`);
+      }
+    }
+    const pipe = report.rows.find((r) => nd(r) && r.n === n && r.method === 'pipe' && r.temperature === 'cold');
+    if (pipe?.ratioFloor != null) out.push(`n=${formatCount(n)}: pipe within 1.5x of its floor: ${pipe.ratioFloor <= 1.5 ? 'met' : 'NOT met'} (${ratio(pipe.ratioFloor)})`);
+  }
+  const sizes = sizesOf(report);
+  if (sizes.length > 1) {
+    const zero = report.rows.filter((r) => nd(r) && r.copies === false && r.temperature === 'cold' && r.phases !== null);
+    for (const m of [...new Set(zero.map((r) => r.method))]) {
+      const h = zero.filter((r) => r.method === m).map((r) => r.phases?.handoff ?? 0);
+      const spread = Math.max(...h) / Math.min(...h);
+      out.push(`${m}: zero-copy handoff over ${formatCount(sizes[0] ?? 0)}..${formatCount(sizes[sizes.length - 1] ?? 0)}: ${formatSeconds(Math.min(...h))} to ${formatSeconds(Math.max(...h))} (max/min ${ratio(spread)})`);
+    }
+  }
+  return out.length === 0 ? [] : ['', 'Goals (from the issue; goals, not tests)', '', ...out.map((l) => `- ${l}`)];
+}
+
 /** The whole report as text (`md` false) or Markdown (`md` true). */
 export function renderTables(report: Report, md = false): string {
   const out: string[] = [];
@@ -171,6 +213,7 @@ export function renderTables(report: Report, md = false): string {
     out.push(...numpyLines(report, n, md));
   }
   out.push(...floorLines(report.floors, md));
+  out.push(...goalLines(report));
   out.push(...legendLines(report, md));
   out.push('', `Total wall time: ${report.seconds.toFixed(1)} s`);
   return `${out.join('\n')}\n`;
