@@ -32,6 +32,8 @@ export interface ArrayState {
   readonly path?: string;
   /** This NdArray created the name or file, so it may unlink it. */
   owner: boolean;
+  /** This NdArray was the owner and already removed its name or file (close() or unlink()). */
+  removed?: boolean;
   closed: boolean;
   readonly data: AnyTypedArray;
 }
@@ -215,6 +217,8 @@ export class NdArray<D extends DType = DType> {
   unlink(): void {
     const s = this.#s;
     if (s.backing !== 'shm' && s.backing !== 'file') return;
+    // The creator's close() already removed a shm name; unlinking again is a no-op, not an error.
+    if (!s.owner && s.removed) return;
     if (!s.owner) {
       throw new NdshareError(
         'ERR_NDSHARE_NOT_OWNER',
@@ -228,6 +232,7 @@ export class NdArray<D extends DType = DType> {
     const s = this.#s;
     if (!s.owner) return;
     s.owner = false;
+    s.removed = true;
     try {
       if (s.backing === 'shm' && s.name) {
         releaseOwned(s.name);
