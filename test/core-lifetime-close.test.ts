@@ -76,6 +76,18 @@ test("an attached child keeps its mapping after the creator closes; the child's 
   assert.deepEqual(shm.addedBy(), []);
 });
 
+test("the creator's unlink after close (or twice) is a no-op; an attacher's stays refused", () => {
+  const a = create({ dtype: 'uint8', shape: [8], backing: 'shm' });
+  const b = attach(a.handle);
+  a.close();
+  assert.equal(shmExists(a.path?.slice(9) ?? ''), false);
+  a.unlink();
+  a.unlink();
+  assert.throws(() => b.unlink(), { code: 'ERR_NDSHARE_NOT_OWNER' });
+  b.close();
+  assert.throws(() => b.unlink(), { code: 'ERR_NDSHARE_NOT_OWNER' }, 'closing does not make an attacher the owner');
+});
+
 test('attach in the same process, close the attacher: the creator is unaffected', () => {
   const a = create({ dtype: 'uint8', shape: [8], backing: 'shm', fill: 1 });
   const b = attach(a.handle);
