@@ -5,9 +5,10 @@
  * Runs in a private /dev/shm so that no other suite's create() sweeps our dead segments first.
  */
 import assert from 'node:assert/strict';
-import { constants, existsSync, openSync, closeSync, readdirSync } from 'node:fs';
+import fs, { constants, existsSync, openSync, closeSync, readdirSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { test } from 'node:test';
-import type { ShmHandle } from '../src/index.js';
+import { attach, NdshareError, type ShmHandle } from '../src/index.js';
 import { native } from '../src/native.js';
 import { kLivenessLockLength, kLivenessLockStart } from '../src/layout.js';
 import { listSegments, sweepSegments } from '../src/segments.js';
@@ -40,7 +41,7 @@ const stateOf = (h: ShmHandle) => listSegments().find((s) => s.name === h.name)?
 if (!inPrivateShm()) {
   test('segment lifetime follows liveness locks (private /dev/shm)', { skip: privateShmUnavailable() }, async () => {
     const r = await runInPrivateShm(import.meta.url, 64);
-    assertInnerPassed(r, 2);
+    assertInnerPassed(r, 3);
   });
 } else {
   test('a segment whose creator was SIGKILLed survives sweeps and creates while an attacher holds it', async () => {
@@ -105,6 +106,33 @@ if (!inPrivateShm()) {
       await creator.close();
       await attacher.close();
     }
+    assert.deepEqual(readdirSync('/dev/shm'), []);
+  });
+
+  test('an attacher whose segment a sweeper reclaims between its open and its lock gets ENOENT', async () => {
+    const creator = await holder();
+    const h = (await ask(creator, { op: 'create', dtype: 'uint8', shape: [5], fill: 1 })).handle as ShmHandle;
+    await killed(creator);
+    // attach() opens, then fstats, then locks: hook its first fstat to let a sweeper run there.
+    const realFstat = fs.fstatSync;
+    let swept: string[] | undefined;
+    fs.fstatSync = ((...args: Parameters<typeof realFstat>) => {
+      if (swept === undefined) {
+        swept = [];
+        fs.fstatSync = realFstat;
+        syncBuiltinESMExports();
+        swept = [...sweepSegments().removed];
+      }
+      return realFstat(...args);
+    }) as typeof realFstat;
+    syncBuiltinESMExports();
+    try {
+      assert.throws(() => attach(h), (err: unknown) => err instanceof NdshareError && err.code === 'ENOENT' && /removed/.test(err.message));
+    } finally {
+      fs.fstatSync = realFstat;
+      syncBuiltinESMExports();
+    }
+    assert.deepEqual(swept, [h.name], 'the sweeper ran inside attach and reclaimed the dead segment');
     assert.deepEqual(readdirSync('/dev/shm'), []);
   });
 }
