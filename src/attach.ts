@@ -56,6 +56,17 @@ export function attach<D extends DType = DType>(handle: Handle | unknown, option
         throw new NdshareError('ERR_NDSHARE_INVALID_HANDLE', `Expected an ndshare memfd at ${link} but it points to ${JSON.stringify(target)}`);
       }
       const fd = openFd(link, mode, false);
+      if (h.ino !== undefined) {
+        const ino = fstatSync(fd).ino;
+        if (ino !== h.ino) {
+          closeQuietly(fd);
+          throw new NdshareError(
+            'ERR_NDSHARE_HANDLE_MISMATCH',
+            `Expected memfd inode ${h.ino} (from the handle) at ${link} but it holds inode ${ino}: the array was closed and its fd number reused`,
+            { path: link },
+          );
+        }
+      }
       return mapFd<D>(fd, link, 'memfd', mode, { expect, order: 'C' }, (newFd) => `/proc/${process.pid}/fd/${newFd}`);
     }
     case 'file':

@@ -29,6 +29,11 @@ export interface MemfdHandle extends HandleBase {
   /** Process that holds the fd, and the fd number in that process. */
   readonly pid: number;
   readonly fd: number;
+  /**
+   * Inode number of the memfd. Optional for hand-made handles; when present, attach() refuses an
+   * fd that now holds another memfd (the array was closed and a new one reused the fd number).
+   */
+  readonly ino?: number;
 }
 
 /** A memory-mapped .npy file. */
@@ -96,7 +101,10 @@ export function checkHandle(value: unknown, what = 'handle'): Handle {
       const fd = field(h, 'fd');
       if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) return invalid('ERR_NDSHARE_INVALID_HANDLE', 'a positive pid', `${what}.pid`, pid);
       if (typeof fd !== 'number' || !Number.isSafeInteger(fd) || fd < 0) return invalid('ERR_NDSHARE_INVALID_HANDLE', 'a file descriptor number', `${what}.fd`, fd);
-      return { ...base, backing, pid, fd };
+      const ino = field(h, 'ino');
+      if (ino === undefined) return { ...base, backing, pid, fd };
+      if (typeof ino !== 'number' || !Number.isSafeInteger(ino) || ino < 0) return invalid('ERR_NDSHARE_INVALID_HANDLE', 'an inode number', `${what}.ino`, ino);
+      return { ...base, backing, pid, fd, ino };
     }
     case 'file': {
       const path = field(h, 'path');

@@ -141,7 +141,8 @@ export class NdArray<D extends DType = DType> {
       case 'shm':
         return { ...base, backing: 'shm', name: s.name ?? '' };
       case 'memfd':
-        return { ...base, backing: 'memfd', pid: process.pid, fd: s.fd };
+        // The inode tells this memfd from a later one that gets the same fd number after close().
+        return { ...base, backing: 'memfd', pid: process.pid, fd: s.fd, ino: fstatSync(s.fd).ino };
       case 'file':
         return { ...base, backing: 'file', path: s.path ?? '', ...(s.order === 'F' ? { order: 'F' as const } : {}) };
       case 'sab':
