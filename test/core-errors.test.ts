@@ -97,6 +97,22 @@ test('ERR_NDSHARE_HANDLE_MISMATCH: handle dtype or shape differs from the header
     a.close();
   }
   throwsNdshare(() => attach({ ndshare: 1, backing: 'sab', buffer: new SharedArrayBuffer(8), dtype: 'float64', shape: [2] }), 'ERR_NDSHARE_HANDLE_MISMATCH', /^Expected a SharedArrayBuffer holding 16 bytes/);
+  // A stale memfd handle: the array was closed and a new one of the same dtype and shape got the
+  // same fd number. Without the inode check this would attach the wrong array silently.
+  const first = create({ dtype: 'int32', shape: [4], backing: 'memfd', fill: 1 });
+  const stale = first.handle;
+  first.close();
+  const second = create({ dtype: 'int32', shape: [4], backing: 'memfd', fill: 2 });
+  try {
+    assert.equal((second.handle as { fd: number }).fd, (stale as { fd: number }).fd, 'precondition: the fd number was reused');
+    throwsNdshare(() => attach(stale), 'ERR_NDSHARE_HANDLE_MISMATCH', /^Expected memfd inode \d+ \(from the handle\) at \/proc\/self\/fd\/\d+ but it holds inode \d+: the array was closed and its fd number reused$/);
+    // Negative control: the current handle attaches.
+    const ok = attach<'int32'>(second.handle);
+    assert.equal(ok.data[0], 2);
+    ok.close();
+  } finally {
+    second.close();
+  }
 });
 
 test('ERR_NDSHARE_BAD_HEADER: magic, version, hostile header length, malformed dict, extra key', () => {
