@@ -39,9 +39,11 @@ if (!inPrivateShm()) {
     let iterations = 0;
     let violations = 0;
     let next = 0;
+    let failed = false;
     const lane = async (l: number): Promise<void> => {
       const p = phase.data as Int32Array;
-      while (next < kKills) {
+      // One failing lane stops the other, so no child starts after the phase file is gone.
+      while (next < kKills && !failed) {
         next++;
         p.fill(0, l * 4, l * 4 + 4);
         const child = fork(fixturePath('reliability-crash-creator'), [phase.path ?? '', String(l)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -60,7 +62,11 @@ if (!inPrivateShm()) {
       }
     };
     try {
-      await Promise.all(Array.from({ length: kLanes }, (_, l) => lane(l)));
+      const lanes = await Promise.allSettled(Array.from({ length: kLanes }, (_, l) => lane(l).catch((err: unknown) => {
+        failed = true;
+        throw err;
+      })));
+      for (const r of lanes) if (r.status === 'rejected') throw r.reason;
     } finally {
       phase.close();
       rmSync(dir, { recursive: true, force: true });
