@@ -46,8 +46,7 @@ async function waitAndNotify(peer: SyncPeer, cell: NdArray<'int32'>, op: 'atomic
 test('Atomics.wait in another process is not woken by Atomics.notify (futex is, and a worker is)', async () => {
   const shm = new ShmSnapshot();
   const cell = create({ dtype: 'int32', shape: [16] });
-  const other = await SyncPeer.process();
-  const worker = await SyncPeer.worker();
+  const [other, worker] = (await SyncPeer.group(['process', 'worker'])) as [SyncPeer, SyncPeer];
   try {
     assert.equal(await waitAndNotify(other, cell, 'atomics-wait'), 'timed-out', 'V8 Atomics.notify must not reach another process');
     assert.equal(Atomics.load(cell.data, 0), 1, 'the value had changed while the other process kept waiting');

@@ -17,7 +17,7 @@ test('barrier across 4 processes and 2 workers holds for 1,000 rounds', async ()
   const shm = new ShmSnapshot();
   const barrier = Barrier.create(6);
   const slots = create({ dtype: 'int32', shape: [6] });
-  const peers = await Promise.all([SyncPeer.process(), SyncPeer.process(), SyncPeer.process(), SyncPeer.process(), SyncPeer.worker(), SyncPeer.worker()]);
+  const peers = await SyncPeer.group(['process', 'process', 'process', 'process', 'worker', 'worker']);
   try {
     const results = await Promise.all(peers.map((p, index) => p.ok({ op: 'rounds', barrier: barrier.handle, slots: slots.handle, index, rounds: kRounds })));
     for (const r of results) assert.deepEqual(r, { bad: 0, broken: 0 });

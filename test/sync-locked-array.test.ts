@@ -16,7 +16,7 @@ const kBulk = 100;
 test('element updates from 2 processes and a worker plus bulk updates from the main thread lose nothing', async () => {
   const shm = new ShmSnapshot();
   const la = LockedArray.create({ dtype: 'float64', shape: [2, 3] });
-  const peers = await Promise.all([SyncPeer.process(), SyncPeer.process(), SyncPeer.worker()]);
+  const peers = await SyncPeer.group(['process', 'process', 'worker']);
   try {
     const handle = JSON.parse(JSON.stringify(la.handle)) as unknown;
     const updates = Promise.all(peers.map((p) => p.ok({ op: 'locked-update', handle, index: [1, 2], n: kUpdates })));

@@ -18,7 +18,7 @@ async function countWith(locked: boolean): Promise<number> {
   const mutex = Mutex.create();
   const cell = create({ dtype: 'float64', shape: [1] });
   const start = Barrier.create(kProcesses);
-  const peers = await Promise.all(Array.from({ length: kProcesses }, () => SyncPeer.process(120_000)));
+  const peers = await SyncPeer.group(Array.from({ length: kProcesses }, () => 'process' as const), 120_000);
   try {
     await Promise.all(peers.map((p) => p.ok({ op: 'attach', mutex: mutex.handle })));
     await Promise.all(

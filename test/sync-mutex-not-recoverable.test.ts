@@ -15,8 +15,7 @@ const isNotRecoverable = (e: unknown): boolean => e instanceof NdshareError && e
 test('unlock after ownerDied without markConsistent makes every later acquire fail fast', async () => {
   const shm = new ShmSnapshot();
   const mutex = Mutex.create();
-  const victim = await SyncPeer.process();
-  const waiter = await SyncPeer.worker();
+  const [victim, waiter] = (await SyncPeer.group(['process', 'worker'])) as [SyncPeer, SyncPeer];
   try {
     assert.equal(mutex.tryLock().state, 'acquired');
     assert.throws(() => mutex.markConsistent(), (e: unknown) => e instanceof NdshareError && e.code === 'ERR_NDSHARE_INVALID_ARGUMENT');

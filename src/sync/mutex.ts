@@ -92,6 +92,8 @@ export class Mutex {
   readonly #tid: number;
   /** This object holds the lock (not just this thread). */
   #held = false;
+  /** Mirrors the segment's closed state as a plain field: it is read on every lock and unlock. */
+  #closed = false;
   /** The generation word at our acquire; a different value at unlock means we were taken over. */
   #generation = 0;
 
@@ -146,7 +148,7 @@ export class Mutex {
 
   /** True after close(). */
   get closed(): boolean {
-    return this.#seg.closed;
+    return this.#closed;
   }
 
   /**
@@ -164,10 +166,10 @@ export class Mutex {
       if (typeof step !== 'number') return step;
       const left = deadline - performance.now();
       if (left <= 0) return { state: 'timeout', timeoutMs };
-      if (this.#seg.closed) this.#open('lock()');
       await sleepAsync(this.#buffer, kMutexStateWord, step, left);
       slept = true;
-      if (this.#seg.closed) this.#open('lock()');
+      // close() may have run while we slept; our fd (and liveness lock) is gone then.
+      this.#open('lock()');
     }
   }
 
@@ -176,11 +178,11 @@ export class Mutex {
    * (and main threads with nothing else to do): it stops the event loop while it waits.
    */
   lockSync(options?: LockOptions): LockOutcome {
-    const timeoutMs = checkTimeout(options, 'lockSync() options');
+    const timeoutMs = options === undefined ? Infinity : checkTimeout(options, 'lockSync() options');
+    // The uncontended path: one compare-and-swap, no system call, no allocation.
+    if (!this.#held && !this.#closed && Atomics.compareExchange(this.#words, kMutexStateWord, 0, this.#tid) === 0) return this.#took(false);
     this.#open('lockSync()');
     this.#refuseRelock('lockSync()');
-    const fast = this.#fast();
-    if (fast !== undefined) return fast;
     const deadline = deadlineOf(timeoutMs);
     for (let slept = false; ; slept = true) {
       const step = this.#step(true, slept);
@@ -193,10 +195,9 @@ export class Mutex {
 
   /** Takes the lock if nobody holds it (or its holder died); never waits. */
   tryLock(): TryLockOutcome {
+    if (!this.#held && !this.#closed && Atomics.compareExchange(this.#words, kMutexStateWord, 0, this.#tid) === 0) return this.#took(false);
     this.#open('tryLock()');
     this.#refuseRelock('tryLock()');
-    const fast = this.#fast();
-    if (fast !== undefined) return fast;
     const step = this.#step(false, false);
     return typeof step === 'number' ? kBusy : step;
   }
@@ -206,6 +207,14 @@ export class Mutex {
    * not recoverable: every waiter and later acquirer gets ERR_NDSHARE_LOCK_NOT_RECOVERABLE.
    */
   unlock(): void {
+    const w = this.#words;
+    // The common case in one test: held by this object, not taken over, not recovering. Plain
+    // reads suffice: only the holder (us) changes these words while the lock is held.
+    if (this.#held && !this.#closed && ((w[kMutexStateWord] as number) & kMutexTidMask) === this.#tid && w[kMutexGenerationWord] === this.#generation && w[kMutexConsistencyWord] === kMutexConsistent) {
+      this.#held = false;
+      if ((Atomics.exchange(w, kMutexStateWord, 0) & kMutexWaitersBit) !== 0) wake(this.#buffer, kMutexStateWord, 1);
+      return;
+    }
     this.#open('unlock()');
     if (!this.#held) {
       const s = Atomics.load(this.#words, kMutexStateWord);
@@ -213,7 +222,6 @@ export class Mutex {
       throw new NdshareError('ERR_NDSHARE_LOCK_NOT_OWNER', `Expected unlock() from the holder of this mutex but this Mutex object does not hold it (${who})`);
     }
     this.#held = false;
-    const w = this.#words;
     if ((Atomics.load(w, kMutexStateWord) & kMutexTidMask) !== this.#tid || Atomics.load(w, kMutexGenerationWord) !== this.#generation) {
       throw new NdshareError(
         'ERR_NDSHARE_LOCK_NOT_OWNER',
@@ -272,13 +280,8 @@ export class Mutex {
    */
   close(): void {
     this.#held = false;
+    this.#closed = true;
     this.#seg.close();
-  }
-
-  /** The uncontended path: one compare-and-swap, no system call. */
-  #fast(): Acquired | undefined {
-    if (Atomics.compareExchange(this.#words, kMutexStateWord, 0, this.#tid) !== 0) return undefined;
-    return this.#took(false);
   }
 
   /**
@@ -314,7 +317,11 @@ export class Mutex {
 
   #took(ownerDied: boolean): Acquired {
     this.#held = true;
-    this.#generation = Atomics.add(this.#words, kMutexGenerationWord, 1) + 1;
+    // A plain increment is enough: only the holder writes this word, and the next holder's
+    // compare-and-swap on the state word orders it (no third atomic read-modify-write per acquire).
+    const g = ((this.#words[kMutexGenerationWord] as number) + 1) | 0;
+    this.#words[kMutexGenerationWord] = g;
+    this.#generation = g;
     if (!ownerDied) return kAcquired;
     Atomics.store(this.#words, kMutexConsistencyWord, kMutexRecovering);
     return kAcquiredOwnerDied;
@@ -330,7 +337,7 @@ export class Mutex {
   }
 
   #open(what: string): void {
-    if (this.#seg.closed) throw new NdshareError('ERR_NDSHARE_CLOSED', `Expected an open Mutex for ${what} but it was closed`);
+    if (this.#closed) throw new NdshareError('ERR_NDSHARE_CLOSED', `Expected an open Mutex for ${what} but it was closed`);
   }
 }
 
