@@ -47,10 +47,13 @@ function install(): void {
 export function registerOwned(name: string): void {
   install();
   owned.add(name);
+  // The 'exit' handler does not run when a worker is terminated; an environment cleanup hook does.
+  if (!isMainThread) native().shmUnlinkOnThreadExit(name);
 }
 
-/** Forgets a name (it was unlinked). */
+/** Forgets a name (it was unlinked, or handed over). */
 export function releaseOwned(name: string): void {
   owned.delete(name);
+  if (!isMainThread) native().cancelShmUnlinkOnThreadExit(name);
 }
 

@@ -1,7 +1,6 @@
 /** create(): a new array on any backing. */
 import { constants, fchmodSync, fstatSync, ftruncateSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isMainThread } from 'node:worker_threads';
 import { resolveDType, type DType, type DTypeInfo } from './dtype.js';
 import { fromSystemError, invalid, NdshareError } from './errors.js';
 import { kLivenessLockLength, kLivenessLockStart, kSegmentDataOffset, kShmDir } from './layout.js';
@@ -151,8 +150,6 @@ function createShm(info: DTypeInfo, shape: readonly number[], nbytes: number, fi
       fchmodSync(fd, kSegmentMode);
       const { buffer } = initialize(fd, info, shape, nbytes, fill, true, name);
       keepFd(fd);
-      // The 'exit' handler of cleanup.js does not run when a worker is terminated; this does.
-      if (!isMainThread) n.shmUnlinkOnThreadExit(name);
       return { backing: 'shm', buffer, byteOffset: 0, fd, name, path: `${kShmDir}${name}`, owner: true, closed: false };
     } catch (err) {
       closeQuietly(fd);

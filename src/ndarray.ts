@@ -1,6 +1,5 @@
 /** NdArray: a small facade over one mapping (or buffer), its dtype, shape and lifetime. */
 import { fstatSync, lstatSync, unlinkSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
 import { dtypeInfo, type AnyTypedArray, type DType, type DTypeInfo, type TypedArrayMap } from './dtype.js';
 import { fromSystemError, NdshareError } from './errors.js';
 import type { Handle, SabHandle } from './handle.js';
@@ -237,7 +236,6 @@ export class NdArray<D extends DType = DType> {
     try {
       if (s.backing === 'shm' && s.name) {
         releaseOwned(s.name);
-        if (!isMainThread) native().cancelShmUnlinkOnThreadExit(s.name);
         native().shmUnlink(s.name);
       } else if (s.backing === 'file' && s.path) {
         // Only unlink the file we created: if it was replaced since, leave the new one alone.
