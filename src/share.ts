@@ -6,7 +6,7 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import { invalid, NdshareError } from './errors.js';
 import { forkWithArrays, spawnWithArrays } from './inherit.js';
 import { NdArray } from './ndarray.js';
@@ -63,6 +63,10 @@ export class Peer {
   #stderr = '';
   readonly #dispose: () => Promise<void>;
   #closing: Promise<PeerExit> | undefined;
+  /** The child has ended (exit or close seen). */
+  #ended = false;
+  /** The parent failed to hand the array over, and stopped the child for it. */
+  #handoff: NdshareError | undefined;
 
   /** @internal */
   constructor(init: {
@@ -71,6 +75,8 @@ export class Peer {
     child?: ChildProcess;
     worker?: Worker;
     plan: ProcessPlan | ThreadPlan;
+    /** Pushes the data (the plan's start with its io). */
+    start: () => Promise<void>;
   }) {
     this.#method = init.method;
     this.#kind = init.kind;
@@ -91,13 +97,14 @@ export class Peer {
         if (child.connected) child.send(m);
       };
       this.#stop = () => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        if (!this.#ended && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       };
       this.#exited = new Promise<PeerExit>((resolve) => {
         child.on('error', (err) => this.#replies.end(new NdshareError('ERR_NDSHARE_CHILD_FAILED', `Expected to start ${this.#where()} but it failed: ${err.message}`, { cause: err })));
         // 'close' (not 'exit'): stderr is drained, so the tail in the message is complete.
         child.on('close', (code, signal) => {
           const exit: PeerExit = signal ? { state: 'killed', signal } : { state: 'exited', code: code ?? 0 };
+          this.#ended = true;
           this.#replies.end(this.#died(exit));
           resolve(exit);
         });
@@ -110,10 +117,13 @@ export class Peer {
         this.#replies.end(new NdshareError(safeCode(e?.code, 'ERR_NDSHARE_CHILD_FAILED'), `${this.#where()} threw: ${message}`, { cause: err }));
       });
       this.#post = (m) => worker.postMessage(m);
-      this.#stop = () => void worker.terminate();
+      this.#stop = () => {
+        if (!this.#ended) void worker.terminate();
+      };
       this.#exited = new Promise<PeerExit>((resolve) => {
         worker.on('exit', (code) => {
           const exit: PeerExit = { state: 'exited', code };
+          this.#ended = true;
           this.#replies.end(this.#died(exit));
           resolve(exit);
         });
@@ -122,6 +132,7 @@ export class Peer {
       throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected a child process or a worker for Peer');
     }
     this.#dispose = () => plan.dispose().catch(() => {});
+    init.start().catch((err: unknown) => this.#handoffFailed(err));
   }
 
   /** The method used. */
@@ -162,9 +173,16 @@ export class Peer {
     this.#post({ [kWireTag]: 'user', body: value });
   }
 
-  /** @internal Ends the reply stream with a parent-side failure (the data handoff failed). */
-  fail(error: unknown): void {
-    this.#replies.end(error instanceof NdshareError ? error : new NdshareError('ERR_NDSHARE_CHILD_FAILED', `Failed to hand the array to ${this.#where()}: ${toWireError(error).message}`, { cause: error }));
+  /**
+   * The data could not be pushed. If the child is still running it waits for data that will not
+   * come: stop it, and report this error when it ends. If it had died already (a broken pipe),
+   * its own exit, with its stderr, is the better report.
+   */
+  #handoffFailed(error: unknown): void {
+    if (this.#handoff || this.#ended) return;
+    this.#handoff =
+      error instanceof NdshareError ? error : new NdshareError('ERR_NDSHARE_CHILD_FAILED', `Failed to hand the array to ${this.#where()}: ${toWireError(error).message}`, { cause: error });
+    this.#stop();
   }
 
   /**
@@ -195,6 +213,7 @@ export class Peer {
   }
 
   #died(exit: PeerExit): NdshareError {
+    if (this.#handoff) return this.#handoff;
     const how = exit.state === 'killed' ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     const tail = this.#stderr.trim();
     return new NdshareError('ERR_NDSHARE_CHILD_FAILED', `Expected a reply from ${this.#where()} but it ${how}${tail ? `; its stderr ended with:\n${tail}` : ''}`);
@@ -257,7 +276,6 @@ async function shareWithProcess(array: NdArray, name: MethodName, target: { entr
     await plan.dispose().catch(() => {});
     throw err;
   }
-  const peer = new Peer({ method: name, kind: 'process', child, plan });
   const io = {
     stream: (i: number) => {
       const s = child.stdio[base + i];
@@ -270,8 +288,7 @@ async function shareWithProcess(array: NdArray, name: MethodName, target: { entr
         child.send({ [kWireTag]: 'data', body }, undefined, {}, (err) => (err ? reject(err) : resolve()));
       }),
   };
-  plan.start(io).catch((err: unknown) => peer.fail(err));
-  return peer;
+  return new Peer({ method: name, kind: 'process', child, plan, start: () => plan.start(io) });
 }
 
 async function shareWithThread(array: NdArray, name: MethodName, entry: string, options: ShareOptions): Promise<Peer> {
@@ -286,7 +303,6 @@ async function shareWithThread(array: NdArray, name: MethodName, entry: string, 
     await plan.dispose().catch(() => {});
     throw err;
   }
-  const peer = new Peer({ method: name, kind: 'thread', worker, plan });
-  plan.start({ post: (body, transfer) => worker.postMessage({ [kWireTag]: 'data', body }, [...(transfer ?? [])]) }).catch((err: unknown) => peer.fail(err));
-  return peer;
+  const io = { post: (body: unknown, transfer?: readonly TransferListItem[]) => worker.postMessage({ [kWireTag]: 'data', body }, [...(transfer ?? [])]) };
+  return new Peer({ method: name, kind: 'thread', worker, plan, start: () => plan.start(io) });
 }

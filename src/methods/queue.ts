@@ -21,7 +21,8 @@ interface QueueStart {
 async function collect(ctx: ChildContext): Promise<NdArray> {
   const first = await ctx.nextData();
   const h = checkHeader(first, 'queue header');
-  const chunks = (first as QueueStart).chunks;
+  const chunks = (first as Partial<QueueStart>).chunks;
+  if (typeof chunks !== 'number' || !Number.isSafeInteger(chunks) || chunks < 0) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a chunk count in the queue header');
   const array = create({ dtype: h.dtype, shape: h.shape, backing: 'heap' });
   const d = array.data;
   const dest = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
