@@ -13,6 +13,8 @@ import { ShmSnapshot } from './helpers/shm.js';
 
 const kRounds = 100;
 const kWatchdogMs = 30_000;
+/** Children started ahead of their round, so that process startup overlaps the rounds before. */
+const kAhead = 3;
 
 /** Waits until the holder wrote `marker` (it holds the lock by then): a handshake through shared memory. */
 async function untilMarked(cell: NdArray<'float64'>, marker: number): Promise<void> {
@@ -28,12 +30,11 @@ test('SIGKILL of the holder inside its critical section, 100 times: the next acq
   const mutex = Mutex.create();
   const cell = create({ dtype: 'float64', shape: [64] });
   const detectMs: number[] = [];
-  let next = SyncPeer.process();
+  const ahead: Promise<SyncPeer>[] = Array.from({ length: kAhead }, () => SyncPeer.process());
   try {
     for (let round = 1; round <= kRounds; round++) {
-      const holder = await next;
-      // Start the next child now so its startup overlaps this round.
-      next = SyncPeer.process();
+      const holder = await (ahead.shift() ?? SyncPeer.process());
+      if (round + ahead.length < kRounds) ahead.push(SyncPeer.process());
       await holder.ok({ op: 'attach', mutex: mutex.handle });
       holder.post({ op: 'hold', array: cell.handle, marker: round });
       await untilMarked(cell, round);
@@ -50,7 +51,7 @@ test('SIGKILL of the holder inside its critical section, 100 times: the next acq
       mutex.unlock();
     }
   } finally {
-    await (await next).close();
+    await Promise.all(ahead.map(async (p) => (await p).close()));
     cell.close();
     mutex.close();
   }
