@@ -46,6 +46,8 @@ export type PeerExit =
 
 /** Bytes of the child's stderr kept for error messages. */
 const kStderrTail = 4096;
+/** Only share() builds a Peer. */
+const kPeerToken = Symbol('ndshare.peer');
 
 /**
  * The parent's handle on one child (process or worker) that received an array. Always end it with
@@ -68,8 +70,8 @@ export class Peer {
   /** The parent failed to hand the array over, and stopped the child for it. */
   #handoff: NdshareError | undefined;
 
-  /** @internal */
-  constructor(init: {
+  /** @internal Use `share()`. */
+  constructor(token: symbol, init: {
     method: MethodName;
     kind: Kind;
     child?: ChildProcess;
@@ -78,6 +80,7 @@ export class Peer {
     /** Pushes the data (the plan's start with its io). */
     start: () => Promise<void>;
   }) {
+    if (token !== kPeerToken) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected share() to build a Peer but it was constructed directly');
     this.#method = init.method;
     this.#kind = init.kind;
     this.#proxy = init.plan.proxy;
@@ -288,7 +291,7 @@ async function shareWithProcess(array: NdArray, name: MethodName, target: { entr
         child.send({ [kWireTag]: 'data', body }, undefined, {}, (err) => (err ? reject(err) : resolve()));
       }),
   };
-  return new Peer({ method: name, kind: 'process', child, plan, start: () => plan.start(io) });
+  return new Peer(kPeerToken, { method: name, kind: 'process', child, plan, start: () => plan.start(io) });
 }
 
 async function shareWithThread(array: NdArray, name: MethodName, entry: string, options: ShareOptions): Promise<Peer> {
@@ -304,5 +307,5 @@ async function shareWithThread(array: NdArray, name: MethodName, entry: string, 
     throw err;
   }
   const io = { post: (body: unknown, transfer?: readonly TransferListItem[]) => worker.postMessage({ [kWireTag]: 'data', body }, [...(transfer ?? [])]) };
-  return new Peer({ method: name, kind: 'thread', worker, plan, start: () => plan.start(io) });
+  return new Peer(kPeerToken, { method: name, kind: 'thread', worker, plan, start: () => plan.start(io) });
 }
