@@ -104,6 +104,8 @@ function descriptor(): { desc: ShareDescriptor; user: unknown; endpoint: Endpoin
       hold: (on) => (on ? process.channel?.ref() : process.channel?.unref()),
     },
     listen: (fn, end) => {
+      // No 'ready' handshake is needed: Node keeps IPC messages that arrive before the first
+      // 'message' listener (kPendingMessages) and delivers them once it is added.
       process.on('message', fn);
       process.on('disconnect', () => end(new NdshareError('ERR_NDSHARE_CHILD_FAILED', 'Expected the parent to stay connected but it disconnected')));
     },
