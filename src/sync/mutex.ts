@@ -69,6 +69,8 @@ export interface MutexOptions {
 const kAcquired: Acquired = Object.freeze({ state: 'acquired', ownerDied: false });
 const kAcquiredOwnerDied: Acquired = Object.freeze({ state: 'acquired', ownerDied: true });
 const kBusy = Object.freeze({ state: 'busy' as const });
+/** futexWait's "timed out" result: nobody woke us for a whole slice. */
+const kFutexTimedOut = 2;
 /** Rounds of re-reading the word before sleeping: a short critical section often ends by then. */
 const kSpinRounds = 64;
 
@@ -161,12 +163,13 @@ export class Mutex {
     this.#refuseRelock('lock()');
     const deadline = deadlineOf(timeoutMs);
     let slept = false;
+    let quiet = false;
     for (;;) {
-      const step = this.#step(false, slept);
+      const step = this.#step(false, slept, quiet);
       if (typeof step !== 'number') return step;
       const left = deadline - performance.now();
       if (left <= 0) return { state: 'timeout', timeoutMs };
-      await sleepAsync(this.#buffer, kMutexStateWord, step, left);
+      quiet = (await sleepAsync(this.#buffer, kMutexStateWord, step, left)) === kFutexTimedOut;
       slept = true;
       // close() may have run while we slept; our fd (and liveness lock) is gone then.
       this.#open('lock()');
@@ -184,12 +187,12 @@ export class Mutex {
     this.#open('lockSync()');
     this.#refuseRelock('lockSync()');
     const deadline = deadlineOf(timeoutMs);
-    for (let slept = false; ; slept = true) {
-      const step = this.#step(true, slept);
+    for (let slept = false, quiet = false; ; slept = true) {
+      const step = this.#step(true, slept, quiet);
       if (typeof step !== 'number') return step;
       const left = deadline - performance.now();
       if (left <= 0) return { state: 'timeout', timeoutMs };
-      sleepSync(this.#buffer, kMutexStateWord, step, left);
+      quiet = sleepSync(this.#buffer, kMutexStateWord, step, left) === kFutexTimedOut;
     }
   }
 
@@ -198,7 +201,7 @@ export class Mutex {
     if (!this.#held && !this.#closed && Atomics.compareExchange(this.#words, kMutexStateWord, 0, this.#tid) === 0) return this.#took(false);
     this.#open('tryLock()');
     this.#refuseRelock('tryLock()');
-    const step = this.#step(false, false);
+    const step = this.#step(false, false, true);
     return typeof step === 'number' ? kBusy : step;
   }
 
@@ -289,8 +292,11 @@ export class Mutex {
    * `blocking`: the caller would block this thread, so waiting for another attachment of this
    * same thread could never end and is refused as a relock. `slept`: we slept before, so other
    * sleepers may exist and the waiters bit must survive our acquire (or they would never be woken).
+   * `checkOwner`: test the owner's liveness (a system call). Waiters do it only after a whole
+   * slice passed without a wake-up: a live owner that unlocks wakes us first, so contended
+   * hand-offs pay no liveness syscall, and a dead owner is still found within one slice.
    */
-  #step(blocking: boolean, slept: boolean): Acquired | number {
+  #step(blocking: boolean, slept: boolean, checkOwner: boolean): Acquired | number {
     const w = this.#words;
     for (let spin = 0; ; spin++) {
       const s = Atomics.load(w, kMutexStateWord);
@@ -305,7 +311,7 @@ export class Mutex {
         if (blocking) {
           throw new NdshareError('ERR_NDSHARE_LOCK_RELOCK', `Expected a lock held by another thread for a blocking acquire but this thread (${owner}) already holds it through another Mutex object`);
         }
-      } else if (spin >= kSpinRounds && this.#ownerDead(owner)) {
+      } else if (checkOwner && spin >= kSpinRounds && this.#ownerDead(owner)) {
         if (Atomics.compareExchange(w, kMutexStateWord, s, this.#tid | (s & kMutexWaitersBit)) === s) return this.#took(true);
         continue;
       }
