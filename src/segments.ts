@@ -4,11 +4,12 @@
  * PID: the creator PID in a name is shown for people, not used for decisions.
  */
 import { closeSync, fstatSync, lstatSync, type Stats } from 'node:fs';
-import { fromSystemError, NdshareError } from './errors.js';
+import { fromSystemError, invalid, NdshareError } from './errors.js';
 import { kLivenessLockLength, kLivenessLockStart, kSegmentNamePattern, kShmDir } from './layout.js';
 import { native } from './native.js';
 import { readHeaderFd } from './segment.js';
 import { openSegmentFd, reclaimIfDead, segmentNames, sweepDead, unlinkLocked } from './sweep.js';
+import { checkOptions } from './validate.js';
 
 /** What a segment's .npy header says, or why it could not be read. */
 export type SegmentHeader =
@@ -110,12 +111,7 @@ export type RemoveOutcome = { readonly state: 'removed'; readonly name: string; 
 /** Accepts 'ndshare-1-<hex>', '/ndshare-1-<hex>' or '/dev/shm/ndshare-1-<hex>'. */
 export function segmentName(value: unknown): string {
   const raw = typeof value === 'string' ? value.replace(/^\/dev\/shm\//, '/') : '';
-  if (!kSegmentNamePattern.test(raw)) {
-    throw new NdshareError(
-      'ERR_NDSHARE_INVALID_ARGUMENT',
-      `Expected an ndshare segment name like '/ndshare-123-<32 hex digits>' for the segment name but received ${JSON.stringify(value)}`,
-    );
-  }
+  if (!kSegmentNamePattern.test(raw)) invalid('ERR_NDSHARE_INVALID_ARGUMENT', "an ndshare segment name like '/ndshare-123-<32 hex digits>'", 'the segment name', value);
   return raw.startsWith('/') ? raw : `/${raw}`;
 }
 
@@ -124,9 +120,9 @@ export function segmentName(value: unknown): string {
  * attacher racing the removal fails cleanly. A live one is refused with EBUSY unless `force`.
  * Only ndshare names are accepted, so this cannot be used to delete arbitrary /dev/shm entries.
  */
-export function removeSegment(nameArg: string, options: RemoveOptions = {}): RemoveOutcome {
+export function removeSegment(nameArg: string, options?: RemoveOptions): RemoveOutcome {
   const name = segmentName(nameArg);
-  const force = options.force === true;
+  const force = checkOptions(options, 'removeSegment() options')['force'] === true;
   const outcome = reclaimIfDead(name);
   switch (outcome.state) {
     case 'removed':

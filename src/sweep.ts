@@ -84,7 +84,10 @@ export type ReclaimOutcome =
 /** Unlinks one segment if nobody holds its liveness lock. */
 export function reclaimIfDead(name: string): ReclaimOutcome {
   const fd = openSegmentFd(name, true);
-  if (fd < 0) return { state: 'skipped', reason: lstatSync(`${kShmDir}${name}`, { throwIfNoEntry: false }) ? 'no-access' : 'gone' };
+  if (fd < 0) {
+    const st = lstatSync(`${kShmDir}${name}`, { throwIfNoEntry: false });
+    return { state: 'skipped', reason: !st ? 'gone' : st.isFile() ? 'no-access' : 'not-a-segment' };
+  }
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) return { state: 'skipped', reason: 'not-a-segment' };
