@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { reportSchema, validate } from '../src/bench/schema.js';
-import { BenchSandbox } from './helpers/bench.js';
+import { BenchSandbox, failures } from './helpers/bench.js';
 
 test('bench --json: a real run with --python --floor and two sizes matches the schema', async () => {
   const box = new BenchSandbox();
   const { code, report } = await box.bench(['--methods', 'shm,pipe,sab', '--size', '1e3,1e4', '--repeats', '2', '--python', '--floor', '--kinds', 'process,thread']);
   const left = box.leftovers();
+  assert.deepEqual(failures(report), []);
   assert.equal(code, 0);
   assert.deepEqual(validate(report), []);
   // The parts the schema allows to be empty are really there in this run.

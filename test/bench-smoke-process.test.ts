@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { METHODS } from '../src/methods/index.js';
-import { BenchSandbox } from './helpers/bench.js';
+import { BenchSandbox, failures } from './helpers/bench.js';
 
 test('bench smoke: every method hands 1e4 float64 ones to a child process, verified', async () => {
   const box = new BenchSandbox();
   const { code, stdout, stderr, report } = await box.bench(['--size', '1e4', '--repeats', '1', '--verify']);
   const left = box.leftovers();
   assert.equal(stderr, '');
+  assert.deepEqual(failures(report), []);
   const cold = report.rows.filter((r) => r.impl === 'ndshare' && r.temperature === 'cold');
   assert.deepEqual(cold.map((r) => r.method), METHODS.map((m) => m.name), 'one cold row per registry method, in order');
   for (const row of cold) {

@@ -65,9 +65,13 @@ export function runProcess(command: string, args: readonly string[], timeoutMs: 
   });
 }
 
-/** The last meaningful line of a process's stderr, for "failed: <reason>". */
+/**
+ * The line of a process's stderr that names its error ("SyntaxError: ...", "NdshareError [ENOSPC]:
+ * ..."), for "failed: <reason>"; else the last line that is not a stack frame.
+ */
 export function lastLine(text: string): string {
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
-  const error = [...lines].reverse().find((l) => /error|Error|ERR_|E[A-Z]{3,}/.test(l));
-  return (error ?? lines[lines.length - 1] ?? '').slice(0, 300);
+  const named = [...lines].reverse().find((l) => /^[A-Za-z]*(Error|Exception)\b.*:/.test(l));
+  const plain = [...lines].reverse().find((l) => !l.startsWith('at ') && l !== '^' && !/^Node\.js v\d/.test(l));
+  return (named ?? plain ?? '').slice(0, 300);
 }

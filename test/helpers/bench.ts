@@ -31,6 +31,13 @@ export async function runCli(argv: string[]): Promise<CliRun> {
   return { code, stdout, stderr };
 }
 
+/** "impl method kind n temperature: outcome" for every row that failed or timed out (for messages). */
+export function failures(report: Report): string[] {
+  return report.rows
+    .filter((r) => r.outcome.state === 'failed' || r.outcome.state === 'timeout')
+    .map((r) => `${r.impl} ${r.method} ${r.kind} n=${r.n} ${r.temperature}: ${JSON.stringify(r.outcome)}`);
+}
+
 /** Pids of live processes whose environment holds `NDSHARE_TEST_MARK=<mark>`. */
 export function markedProcesses(mark: string): number[] {
   const needle = `NDSHARE_TEST_MARK=${mark}`;
