@@ -39,7 +39,7 @@ function install(): void {
   installed = true;
   process.on('exit', unlinkAll);
   // Signal handlers belong to the process; only the main thread installs them. A worker's names
-  // are unlinked when the worker exits normally, or swept after the process is gone.
+  // are unlinked when the worker ends (see registerOwned), or swept after the process is gone.
   if (isMainThread) for (const s of kSignals) process.on(s, onSignal);
 }
 
