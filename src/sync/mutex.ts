@@ -282,9 +282,23 @@ export class Mutex {
    * 'shm' mutex, the name. Closing while holding the lock counts as owner death for the others.
    */
   close(): void {
+    if (this.#held && !this.#closed) this.#abandon();
     this.#held = false;
     this.#closed = true;
     this.#seg.close();
+  }
+
+  /**
+   * Closing while holding is a death in the critical section, but announced: release the word
+   * now with the state marked as needing recovery, so the next acquirer gets ownerDied at once.
+   * Waiting for the liveness check instead would never end if another attachment of this thread
+   * still holds the same liveness byte.
+   */
+  #abandon(): void {
+    const w = this.#words;
+    if ((Atomics.load(w, kMutexStateWord) & kMutexTidMask) !== this.#tid || Atomics.load(w, kMutexGenerationWord) !== this.#generation) return;
+    Atomics.store(w, kMutexConsistencyWord, kMutexRecovering);
+    if ((Atomics.exchange(w, kMutexStateWord, 0) & kMutexWaitersBit) !== 0) wake(this.#buffer, kMutexStateWord, 1);
   }
 
   /**
@@ -328,7 +342,8 @@ export class Mutex {
     const g = ((this.#words[kMutexGenerationWord] as number) + 1) | 0;
     this.#words[kMutexGenerationWord] = g;
     this.#generation = g;
-    if (!ownerDied) return kAcquired;
+    // A holder that closed while holding left the state marked for recovery (see #abandon).
+    if (!ownerDied && this.#words[kMutexConsistencyWord] !== kMutexRecovering) return kAcquired;
     Atomics.store(this.#words, kMutexConsistencyWord, kMutexRecovering);
     return kAcquiredOwnerDied;
   }
