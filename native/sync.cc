@@ -72,6 +72,41 @@ struct AsyncWait {
   int result;
 };
 
+// Async waits still in flight on this thread's event loop. A worker torn down (terminate(),
+// process.exit() in the worker) closes its loop, and Node aborts the whole process if a request
+// is still active then ("uv_loop_close() while having open handles"). So each thread that waits
+// registers one async cleanup hook: at teardown it cancels queued waits, wakes running ones, and
+// reports completion only when every wait has come back (Node keeps the loop turning until then).
+struct ThreadWaits {
+  std::set<AsyncWait*> pending;
+  node::ACHHandle* hook = nullptr;
+  bool tearingDown = false;
+  void (*done)(void*) = nullptr;
+  void* doneArg = nullptr;
+};
+thread_local ThreadWaits waits;
+
+void FinishTeardownIfDrained() {
+  if (!waits.tearingDown || !waits.pending.empty() || waits.done == nullptr) return;
+  void (*done)(void*) = waits.done;
+  waits.done = nullptr;
+  done(waits.doneArg);
+  node::DeleteACHHandle()(waits.hook);
+  waits.hook = nullptr;
+}
+
+void TeardownWaits(void* /*arg*/, void (*done)(void*), void* doneArg) {
+  waits.tearingDown = true;
+  waits.done = done;
+  waits.doneArg = doneArg;
+  for (AsyncWait* w : waits.pending) {
+    // Not started yet: cancelled, its completion runs with UV_ECANCELED. Already sleeping in the
+    // kernel: wake it. Other sleepers on the same word wake too; they all re-check their word.
+    if (uv_cancel(reinterpret_cast<uv_req_t*>(&w->req)) != 0) syscall(SYS_futex, w->addr, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+  }
+  FinishTeardownIfDrained();
+}
+
 void AsyncWaitWork(uv_work_t* req) {
   AsyncWait* w = static_cast<AsyncWait*>(req->data);
   w->result = FutexWaitRaw(w->addr, w->expected, w->timeoutMs);
@@ -79,8 +114,10 @@ void AsyncWaitWork(uv_work_t* req) {
 
 void AsyncWaitDone(uv_work_t* req, int status) {
   AsyncWait* w = static_cast<AsyncWait*>(req->data);
-  Isolate* isolate = w->isolate;
-  {
+  waits.pending.erase(w);
+  // During teardown JavaScript can no longer run: just release the wait.
+  if (!waits.tearingDown) {
+    Isolate* isolate = w->isolate;
     v8::HandleScope scope(isolate);
     Local<v8::Function> cb = w->callback.Get(isolate);
     Local<v8::Context> context = cb->GetCreationContextChecked();
@@ -91,6 +128,7 @@ void AsyncWaitDone(uv_work_t* req, int status) {
     node::MakeCallback(isolate, context->Global(), cb, 1, argv, node::async_context{0, 0});
   }
   delete w;
+  FinishTeardownIfDrained();
 }
 
 void FutexWaitAsync(const FunctionCallbackInfo<Value>& info) {
@@ -100,6 +138,8 @@ void FutexWaitAsync(const FunctionCallbackInfo<Value>& info) {
   if (!ArgWord(info, 0, 1, &addr) || !ArgInt(info, 2, &expected) || !ArgInt(info, 3, &timeoutMs)) return;
   if (info.Length() < 5 || !info[4]->IsFunction()) return ThrowType(isolate, "ndshare native: expected a callback");
   if (timeoutMs < 0 || timeoutMs > 1000) return ThrowType(isolate, "ndshare native: async waits take a timeout of 0..1000 ms");
+  if (waits.tearingDown) return ThrowType(isolate, "ndshare native: this thread is shutting down");
+  if (waits.hook == nullptr) waits.hook = node::AddEnvironmentCleanupHook(isolate, TeardownWaits, nullptr).release();
   AsyncWait* w = new AsyncWait();
   w->req.data = w;
   w->isolate = isolate;
@@ -113,6 +153,7 @@ void FutexWaitAsync(const FunctionCallbackInfo<Value>& info) {
     delete w;
     return ThrowErrno(isolate, -rc, "uv_queue_work");
   }
+  waits.pending.insert(w);
 }
 
 // gettid() -> the calling thread's kernel id (distinct for each worker thread).
