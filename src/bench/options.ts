@@ -38,6 +38,8 @@ Options:
   --markdown          print Markdown tables
   --quiet             no progress bar
   --schema            print the report's JSON Schema and exit
+
+Exit status: 0 when every supported cell succeeded, 3 when one failed or timed out.
 `;
 
 /** Parsed command line: the benchmark options plus output choices. */
