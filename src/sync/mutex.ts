@@ -81,7 +81,6 @@ function threadId(): number {
   return cachedTid;
 }
 
-
 /**
  * A mutual-exclusion lock shared by processes and worker threads, robust to owner death.
  * Create it with `Mutex.create()`, send `mutex.handle` anywhere, `Mutex.attach(handle)` there.
