@@ -234,6 +234,7 @@ export async function share(array: NdArray, options: ShareOptions): Promise<Peer
   if (typeof options !== 'object' || options === null) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an options object', 'share() options', options);
   const kind = options.kind ?? 'process';
   if (kind !== 'process' && kind !== 'thread') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "'process' or 'thread'", 'options.kind', kind);
+  checkCommonOptions(options);
   const method = getMethod(options.method);
   const support = method.info.kinds[kind];
   if (!support.supported) {
@@ -255,6 +256,17 @@ export async function share(array: NdArray, options: ShareOptions): Promise<Peer
   const entry = options.entry instanceof URL ? fileURLToPath(options.entry) : options.entry;
   if (typeof entry !== 'string' || entry.length === 0) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a module path or file: URL', 'options.entry', options.entry);
   return kind === 'process' ? shareWithProcess(array, method.info.name, { entry }, options) : shareWithThread(array, method.info.name, entry, options);
+}
+
+/** Checks the options every method may read, before anything starts. */
+function checkCommonOptions(o: ShareOptions): void {
+  if (o.args !== undefined && (!Array.isArray(o.args) || !o.args.every((a) => typeof a === 'string'))) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an array of strings', 'options.args', o.args);
+  if (o.env !== undefined && (typeof o.env !== 'object' || o.env === null || Array.isArray(o.env))) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an object of environment variables', 'options.env', o.env);
+  for (const key of ['chunkBytes', 'maxMessageChars', 'deadlineMs'] as const) {
+    const v = o[key];
+    const max = key === 'deadlineMs' ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER;
+    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > max)) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `a positive integer${key === 'deadlineMs' ? ' of ms up to 2^31 - 1' : ''}`, `options.${key}`, v);
+  }
 }
 
 async function shareWithProcess(array: NdArray, name: MethodName, target: { entry: string } | { command: string }, options: ShareOptions): Promise<Peer> {

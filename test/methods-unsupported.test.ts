@@ -66,3 +66,27 @@ test("'queue' cannot serve a non-Node command (the v8 serializer is Node's own)"
   const array = create({ dtype: 'float64', shape: [4], backing: 'heap' });
   await assert.rejects(share(array, { method: 'queue', command: 'python3', args: [kPythonChild] }), { code: 'ERR_NDSHARE_UNSUPPORTED' });
 });
+
+test('bad share() options are ERR_NDSHARE_INVALID_ARGUMENT before anything starts', async () => {
+  const array = create({ dtype: 'float64', shape: [4], backing: 'heap' });
+  const bad: Array<[string, Record<string, unknown>]> = [
+    ['options.kind', { kind: 'fiber' }],
+    ['options.args', { args: 'x' }],
+    ['options.env', { env: 5 }],
+    ['options.chunkBytes', { chunkBytes: 0 }],
+    ['options.deadlineMs', { deadlineMs: 2 ** 31 }],
+    ['options.maxMessageChars', { maxMessageChars: 1.5 }],
+    ['options.entry', { entry: '' }],
+    ['options.command', { command: 'python3', kind: 'thread' }],
+  ];
+  for (const [what, extra] of bad) {
+    await assert.rejects(share(array, { method: 'queue', entry: kChildEntry, ...extra } as never), (err: unknown) => {
+      assert.ok(err instanceof NdshareError);
+      assert.equal(err.code, 'ERR_NDSHARE_INVALID_ARGUMENT');
+      assert.ok(err.message.includes(what), `${what}: ${err.message}`);
+      return true;
+    });
+  }
+  await assert.rejects(share({} as never, { method: 'pipe', entry: kChildEntry }), { code: 'ERR_NDSHARE_INVALID_ARGUMENT' });
+  await assert.rejects(share(array, null as never), { code: 'ERR_NDSHARE_INVALID_ARGUMENT' });
+});
