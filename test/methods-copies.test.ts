@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { create } from '../src/index.js';
 import { filledFor, kMarker, release, roundTrip, supportedPairs } from './fixtures/methods-harness.js';
 
 for (const { method, kind, copies } of supportedPairs()) {
@@ -18,6 +19,29 @@ for (const { method, kind, copies } of supportedPairs()) {
       else assert.equal(seen, kMarker);
     } finally {
       release(array);
+    }
+  });
+}
+
+// A copying method must copy even when the array lives in shared memory: a SharedArrayBuffer
+// view posted or cloned as-is would be shared, not copied.
+for (const [method, kind, backing] of [
+  ['pipe', 'process', 'shm'],
+  ['queue', 'process', 'shm'],
+  ['argument', 'process', 'memfd'],
+  ['queue', 'thread', 'sab'],
+  ['argument', 'thread', 'sab'],
+  ['manager', 'thread', 'shm'],
+] as const) {
+  test(`${method} to a ${kind} copies an array on '${backing}' too`, async () => {
+    const array = create({ dtype: 'float64', shape: [64], backing, fill: 7 });
+    try {
+      const { report, seen } = await roundTrip(array, method, kind);
+      assert.equal(report.checksum, 7 * 64);
+      assert.equal(seen, method === 'manager' ? kMarker : 7);
+      assert.equal(array.data[0], 7);
+    } finally {
+      array.close();
     }
   });
 }
