@@ -1,6 +1,6 @@
 /**
  * Recovery is explicit: the holder that got ownerDied and unlocks without markConsistent() makes
- * the lock not recoverable. A waiter blocked at that moment and every later acquire (async,
+ * the lock not recoverable. A waiter in a worker at that moment and every later acquire (async,
  * blocking, try) fail fast with ERR_NDSHARE_LOCK_NOT_RECOVERABLE. markConsistent() outside a
  * recovery is refused.
  */
@@ -26,7 +26,8 @@ test('unlock after ownerDied without markConsistent makes every later acquire fa
     await victim.ok({ op: 'lock' });
     await victim.kill();
     assert.deepEqual(await mutex.lock({ timeoutMs: 30_000 }), { state: 'acquired', ownerDied: true });
-    // A blocking waiter in a worker, already waiting when the recovery is abandoned.
+    // A blocking waiter in a worker, asleep or just arriving when the recovery is abandoned:
+    // either way it must fail fast rather than wait for its 30 s limit.
     const blocked = waiter.request({ op: 'lock', timeoutMs: 30_000 });
     mutex.unlock();
     const reply = await blocked;
