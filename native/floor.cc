@@ -44,14 +44,34 @@ void* FaultedAnon(size_t bytes) {
   return p;
 }
 
-// floorMemset(bytes, passes) -> seconds of the fastest pass writing every byte of memory that is
-// already mapped and faulted: the cost of filling an array whose pages are warm.
+// floorMemset(bytes, passes) -> seconds of the fastest pass writing every byte of a shared memory
+// object (memfd) whose pages are already allocated and mapped: the least a warm create costs (the
+// pool reuses exactly such segments). Measured on shared memory, not anonymous memory, because
+// here a pass over faulted shmem pages is markedly slower (~140 vs ~85 ms for 800 MB).
 void FloorMemset(const FunctionCallbackInfo<Value>& info) {
   size_t bytes;
   int64_t passes;
   if (!ArgBytes(info, 0, &bytes) || !ArgInt(info, 1, &passes)) return;
-  void* p = FaultedAnon(bytes);
-  if (p == nullptr) return ThrowErrno(info.GetIsolate(), errno, "mmap");
+  int fd = memfd_create("ndshare-floor", MFD_CLOEXEC);
+  if (fd < 0) return ThrowErrno(info.GetIsolate(), errno, "memfd_create");
+  const char* call = "ftruncate";
+  int err = ftruncate(fd, static_cast<off_t>(bytes)) < 0 ? errno : 0;
+  if (err == 0) {
+    call = "posix_fallocate";
+    do err = posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+    while (err == EINTR);
+  }
+  void* p = MAP_FAILED;
+  if (err == 0) {
+    call = "mmap";
+    p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+    if (p == MAP_FAILED) err = errno;
+  }
+  if (p == MAP_FAILED) {
+    close(fd);
+    return ThrowErrno(info.GetIsolate(), err, call);
+  }
+  std::memset(p, 0, bytes);
   double best = 1e300;
   for (int64_t i = 0; i < std::max<int64_t>(passes, 1); i++) {
     double t0 = Now();
@@ -59,6 +79,7 @@ void FloorMemset(const FunctionCallbackInfo<Value>& info) {
     best = std::min(best, Now() - t0);
   }
   munmap(p, bytes);
+  close(fd);
   info.GetReturnValue().Set(best);
 }
 
