@@ -19,11 +19,13 @@
  *   calls `markConsistent()` before `unlock()`, otherwise the lock becomes not recoverable and
  *   every acquire throws ERR_NDSHARE_LOCK_NOT_RECOVERABLE. A timeout is an outcome
  *   (`state: 'timeout'`), never a stolen lock. Relocking (ERR_NDSHARE_LOCK_RELOCK) and unlocking
- *   without holding (ERR_NDSHARE_LOCK_NOT_OWNER) throw at once.
+ *   without holding (ERR_NDSHARE_LOCK_NOT_OWNER) throw at once. `close()` while holding hands
+ *   the next acquirer `ownerDied: true` at once.
  * - `Barrier`: `Barrier.create(parties)`, `wait()` (async) / `waitSync()`, reusable for any
  *   number of rounds; a timeout breaks it for every party.
  * - `LockedArray`: an NdArray plus a Mutex; `get/set/update/getSlice/setSlice` lock per call,
- *   `withLockSync(fn)` / `withLock(fn)` run a bulk operation under one lock.
+ *   `withLockSync(fn)` / `withLock(fn)` run a bulk operation under one lock. The per-call
+ *   accessors acquire blocking: use them in workers and child processes, `withLock` on main threads.
  *
  * Waits go through futex(2) on shared (not private) words, never V8's Atomics.wait, which cannot
  * be woken from another process. Owner death is read from OFD locks the kernel releases.
