@@ -1,6 +1,6 @@
 /** The machine and software a benchmark ran on, for the report's `env`. */
 import { spawnSync } from 'node:child_process';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { Env } from './types.js';
 
 /** Python and NumPy versions, or nulls when python3 or NumPy is missing. */
@@ -24,5 +24,6 @@ export function collectEnv(argv: readonly string[], withPython: boolean): Env {
     date: new Date().toISOString(),
     ...versions,
     command: ['ndshare', 'bench', ...argv].join(' '),
+    loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
   };
 }

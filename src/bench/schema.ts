@@ -62,6 +62,7 @@ export const reportSchema: Schema = {
         python: { type: ['string', 'null'] },
         numpy: { type: ['string', 'null'] },
         command: str,
+        loadavg: { type: 'array', items: num },
       },
     },
     options: {

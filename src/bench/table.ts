@@ -202,7 +202,8 @@ export function renderTables(report: Report, md = false): string {
   out.push(
     `ndshare bench: ${report.options.dtype} ones, ${report.options.repeats} repeat(s), one fresh process per cell` +
       `${report.options.verify ? ', full checksum in the receiver' : ''}`,
-    `${e.date} | ${e.cpu} x${e.cores} | Linux ${e.kernel} | Node ${e.node}${e.python ? ` | Python ${e.python} | NumPy ${e.numpy}` : ''}`,
+    `${e.date} | ${e.cpu} x${e.cores} | Linux ${e.kernel} | Node ${e.node}${e.python ? ` | Python ${e.python} | NumPy ${e.numpy}` : ''}` +
+      `${e.loadavg ? ` | load ${e.loadavg.join(' ')} at start` : ''}`,
   );
   for (const n of sizesOf(report)) {
     const { cols, body } = cells(report, n);

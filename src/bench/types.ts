@@ -136,6 +136,8 @@ export interface Env {
   readonly python: string | null;
   readonly numpy: string | null;
   readonly command: string;
+  /** 1, 5 and 15 minute load averages when the run started (a busy machine makes noisy numbers); absent in reports written before it was added. */
+  readonly loadavg?: readonly number[];
 }
 
 /** The `--json` document. */
