@@ -33,6 +33,13 @@ export interface ShareOptions extends MethodParams {
   command?: string;
   /** Process: extra argv for the child. */
   args?: readonly string[];
+  /**
+   * Process with `entry`: Node options for the child. Default: none. Unlike `child_process.fork`,
+   * this process's `execArgv` is not inherited: options such as `-e`, `--input-type` or
+   * `--inspect` would make the child run other code, fail, or fight over a port. Pass
+   * `process.execArgv` (or a loader such as `--import tsx`) on purpose when the child needs it.
+   */
+  execArgv?: readonly string[];
   /** Process: extra environment (added to this process's environment). */
   env?: NodeJS.ProcessEnv;
   /** Thread: a value the worker gets as `received.workerData`. */
@@ -261,6 +268,7 @@ export async function share(array: NdArray, options: ShareOptions): Promise<Peer
 /** Checks the options every method may read, before anything starts. */
 function checkCommonOptions(o: ShareOptions): void {
   if (o.args !== undefined && (!Array.isArray(o.args) || !o.args.every((a) => typeof a === 'string'))) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an array of strings', 'options.args', o.args);
+  if (o.execArgv !== undefined && (!Array.isArray(o.execArgv) || !o.execArgv.every((a) => typeof a === 'string'))) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an array of strings', 'options.execArgv', o.execArgv);
   if (o.env !== undefined && (typeof o.env !== 'object' || o.env === null || Array.isArray(o.env))) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an object of environment variables', 'options.env', o.env);
   for (const key of ['chunkBytes', 'maxMessageChars', 'deadlineMs'] as const) {
     const v = o[key];
@@ -286,7 +294,8 @@ async function shareWithProcess(array: NdArray, name: MethodName, target: { entr
       serialization: plan.serialization,
       env: { ...process.env, ...options.env, [kShareEnv]: JSON.stringify(desc) },
     };
-    child = 'entry' in target ? forkWithArrays(target.entry, options.args ?? [], plan.inherit, launch) : spawnWithArrays(target.command, options.args ?? [], plan.inherit, launch);
+    const execArgv = [...(options.execArgv ?? [])];
+    child = 'entry' in target ? forkWithArrays(target.entry, options.args ?? [], plan.inherit, { ...launch, execArgv }) : spawnWithArrays(target.command, options.args ?? [], plan.inherit, launch);
   } catch (err) {
     await plan.dispose().catch(() => {});
     throw err;

@@ -38,6 +38,8 @@ async function startServer(array: NdArray, options: MethodParams): Promise<Runni
   const script = fileURLToPath(new URL('./manager-server.js', import.meta.url));
   const server: ChildProcess = fork(script, [], {
     stdio: ['ignore', 'inherit', 'pipe', 'ipc', 'pipe'],
+    // Our own compiled module: none of the parent's Node options (-e, --inspect, ...) apply to it.
+    execArgv: [],
     env: { ...process.env, [kManagerSocketEnv]: path },
   });
   let stderr = '';
