@@ -265,6 +265,12 @@ export async function share(array: NdArray, options: ShareOptions): Promise<Peer
   return kind === 'process' ? shareWithProcess(array, method.info.name, { entry }, options) : shareWithThread(array, method.info.name, entry, options);
 }
 
+/** A child that could not even be created (bad entry path, bad options): typed, with the cause. */
+function startFailed(err: unknown, name: MethodName): NdshareError {
+  if (err instanceof NdshareError) return err;
+  return new NdshareError('ERR_NDSHARE_CHILD_FAILED', `Expected to start a child for method '${name}' but it failed: ${toWireError(err).message}`, { cause: err });
+}
+
 /** Checks the options every method may read, before anything starts. */
 function checkCommonOptions(o: ShareOptions): void {
   if (o.args !== undefined && (!Array.isArray(o.args) || !o.args.every((a) => typeof a === 'string'))) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an array of strings', 'options.args', o.args);
@@ -298,7 +304,7 @@ async function shareWithProcess(array: NdArray, name: MethodName, target: { entr
     child = 'entry' in target ? forkWithArrays(target.entry, options.args ?? [], plan.inherit, { ...launch, execArgv }) : spawnWithArrays(target.command, options.args ?? [], plan.inherit, launch);
   } catch (err) {
     await plan.dispose().catch(() => {});
-    throw err;
+    throw startFailed(err, name);
   }
   const io = {
     stream: (i: number) => {
@@ -325,7 +331,7 @@ async function shareWithThread(array: NdArray, name: MethodName, entry: string, 
     worker = new Worker(entry, { workerData: { [kShareEnv]: desc, user: options.workerData }, transferList: [...plan.transferList] });
   } catch (err) {
     await plan.dispose().catch(() => {});
-    throw err;
+    throw startFailed(err, name);
   }
   const io = { post: (body: unknown, transfer?: readonly TransferListItem[]) => worker.postMessage({ [kWireTag]: 'data', body }, [...(transfer ?? [])]) };
   return new Peer(kPeerToken, { method: name, kind: 'thread', worker, plan, start: () => plan.start(io) });

@@ -68,3 +68,28 @@ test('a child module that does not exist: ERR_NDSHARE_CHILD_FAILED carrying its 
     release(array);
   }
 });
+
+test('a worker whose module path is refused at once: ERR_NDSHARE_CHILD_FAILED from share() itself', async () => {
+  const array = filledFor('sab', 'thread', [8]);
+  try {
+    await assert.rejects(share(array, { method: 'sab', kind: 'thread', entry: 'relative/no-dot.js' }), (err: unknown) => {
+      assert.ok(err instanceof NdshareError);
+      assert.equal(err.code, 'ERR_NDSHARE_CHILD_FAILED');
+      assert.match(err.message, /^Expected to start a child for method 'sab' but it failed: /);
+      return true;
+    });
+  } finally {
+    release(array);
+  }
+});
+
+test('a command that does not exist: ERR_NDSHARE_CHILD_FAILED, no hang', async () => {
+  const array = filledFor('shm', 'process', [8]);
+  const peer = await share(array, { method: 'shm', command: '/nonexistent/ndshare-python' });
+  try {
+    await assert.rejects(watchdog(peer.reply(), 'reply'), (err: unknown) => err instanceof NdshareError && err.code === 'ERR_NDSHARE_CHILD_FAILED' && /ENOENT/.test(err.message));
+  } finally {
+    await watchdog(peer.close(), 'close');
+    release(array);
+  }
+});
