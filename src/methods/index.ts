@@ -15,6 +15,9 @@
  *   Unsupported method x kind: ERR_NDSHARE_UNSUPPORTED with the registry's reason.
  * - Child (`entry`): `const got = await receive()` from 'ndshare/receive' (cheap to import);
  *   `got.form === 'array' ? got.array : got.proxy` (manager), then `await got.reply(value)`.
+ *   For 'locked', `got.locked` is the LockedArray (read through it) and `peer.mutex` the parent's.
+ * - Children do not inherit the parent's Node options (`execArgv: []` unless given); a non-Node
+ *   child (`command: 'python3'`) reads NDSHARE_SHARE and replies on NODE_CHANNEL_FD.
  * - `checksum(array)`: the sum of the elements, as children report it.
  */
 import { invalid } from '../errors.js';
