@@ -29,6 +29,29 @@ void ShmOpen(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(fd);
 }
 
+// openFd(path, oflag, mode) -> fd. ndshare opens and closes the fds an NdArray keeps natively,
+// not through node:fs: in a worker thread node:fs tracks the fds it opens and closes them itself at
+// worker exit (and warns when closing one it did not open), which would race ndshare's own
+// thread-exit hook (closeOnThreadExit) into closing a number another thread may have reused.
+void OpenFd(const FunctionCallbackInfo<Value>& info) {
+  std::string path;
+  int64_t oflag, mode;
+  if (!ArgString(info, 0, &path) || !ArgInt(info, 1, &oflag) || !ArgInt(info, 2, &mode)) return;
+  int fd;
+  do {
+    fd = open(path.c_str(), static_cast<int>(oflag), static_cast<mode_t>(mode));
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return ThrowErrno(info.GetIsolate(), errno, "open", path.c_str());
+  info.GetReturnValue().Set(fd);
+}
+
+// closeFd(fd). EINTR is not retried: on Linux the fd is released even when close reports it.
+void CloseFd(const FunctionCallbackInfo<Value>& info) {
+  int64_t fd;
+  if (!ArgInt(info, 0, &fd)) return;
+  if (close(static_cast<int>(fd)) < 0 && errno != EINTR) return ThrowErrno(info.GetIsolate(), errno, "close");
+}
+
 // shmUnlink(name)
 void ShmUnlink(const FunctionCallbackInfo<Value>& info) {
   std::string name;
@@ -191,6 +214,8 @@ void CancelShmUnlinkOnThreadExit(const FunctionCallbackInfo<Value>& info) {
 void RegisterMem(Local<v8::Object> exports, Local<v8::Context> context) {
   SetMethod(exports, context, "shmOpen", ShmOpen);
   SetMethod(exports, context, "shmUnlink", ShmUnlink);
+  SetMethod(exports, context, "openFd", OpenFd);
+  SetMethod(exports, context, "closeFd", CloseFd);
   SetMethod(exports, context, "memfdCreate", MemfdCreate);
   SetMethod(exports, context, "fallocate", Fallocate);
   SetMethod(exports, context, "mmap", Mmap);

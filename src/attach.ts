@@ -1,5 +1,5 @@
 /** attach() and open(): map memory someone else created, after validating what is there. */
-import { constants, fstatSync, openSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { constants, fstatSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { dtypeInfo, type DType, type DTypeInfo } from './dtype.js';
 import { fromSystemError, invalid, NdshareError } from './errors.js';
@@ -98,7 +98,7 @@ interface MapRules {
 function openFd(path: string, mode: Mode, noFollow: boolean): number {
   const flags = (mode === 'r+' ? constants.O_RDWR : constants.O_RDONLY) | O_CLOEXEC | O_NONBLOCK | (noFollow ? constants.O_NOFOLLOW : 0);
   try {
-    return openSync(path, flags);
+    return native().openFd(path, flags, 0);
   } catch (err) {
     throw fromSystemError(err, 'open', path);
   }

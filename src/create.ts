@@ -1,5 +1,5 @@
 /** create(): a new array on any backing. */
-import { constants, fchmodSync, fstatSync, ftruncateSync, lstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { constants, fchmodSync, fstatSync, ftruncateSync, lstatSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { resolveDType, type DType, type DTypeInfo } from './dtype.js';
 import { fromSystemError, invalid, NdshareError } from './errors.js';
@@ -191,7 +191,7 @@ function createFile(pathArg: unknown, modeArg: unknown, info: DTypeInfo, shape: 
   checkCapacity(dirname(path), kSegmentDataOffset + nbytes, `the file ${path}`);
   let fd = -1;
   try {
-    fd = openSync(path, kCreateFlags, mode);
+    fd = native().openFd(path, kCreateFlags, mode);
   } catch (err) {
     // With O_CREAT|O_EXCL the kernel reports a symlink as EEXIST (it never gets to O_NOFOLLOW);
     // say ELOOP instead, so the caller learns that the path is a link and was not followed.

@@ -3,13 +3,13 @@
  * has no name) reaches another process. Works for every fd-backed array (memfd, shm, file).
  */
 import { spawn, fork, type ChildProcess, type ForkOptions, type SpawnOptions, type StdioOptions } from 'node:child_process';
-import { constants, openSync } from 'node:fs';
+import { constants, fstatSync } from 'node:fs';
+import { native } from './native.js';
 import { invalid, NdshareError, fromSystemError } from './errors.js';
 import { dtypeInfo, type DType } from './dtype.js';
 import { kInheritEnv } from './layout.js';
 import { stateOf, wrap, type NdArray } from './ndarray.js';
 import { closeQuietly, holdLiveness, keepFd, mapData, readHeaderFd } from './segment.js';
-import { fstatSync } from 'node:fs';
 import { checkMode, sizeOf, type Mode } from './validate.js';
 import { checkHandle } from './handle.js';
 
@@ -107,7 +107,7 @@ function takeInherited(value: unknown, index: number, mode: Mode): NdArray {
   let fd: number;
   try {
     // Reopen through /proc to get a close-on-exec fd of our own, then drop the inherited one.
-    fd = openSync(`/proc/self/fd/${fdIn}`, (mode === 'r+' ? constants.O_RDWR : constants.O_RDONLY) | 0o2000000);
+    fd = native().openFd(`/proc/self/fd/${fdIn}`, (mode === 'r+' ? constants.O_RDWR : constants.O_RDONLY) | 0o2000000, 0);
   } catch (err) {
     throw fromSystemError(err, `take ${source}`);
   }

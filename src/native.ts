@@ -10,6 +10,8 @@ export interface NativeBinding {
   readonly pageSize: number;
   shmOpen(name: string, oflag: number, mode: number): number;
   shmUnlink(name: string): void;
+  openFd(path: string, oflag: number, mode: number): number;
+  closeFd(fd: number): void;
   memfdCreate(name: string, flags: number): number;
   fallocate(fd: number, offset: number, length: number): void;
   mmap(fd: number, length: number, offset: number, flags: number): SharedArrayBuffer;

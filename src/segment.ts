@@ -1,6 +1,6 @@
 /** File-descriptor level helpers shared by create, attach and open. */
 import { randomBytes } from 'node:crypto';
-import { closeSync, readSync, statfsSync } from 'node:fs';
+import { readSync, statfsSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { NdshareError, fromSystemError } from './errors.js';
 import { kLivenessLockLength, kLivenessLockStart, kMaxHeaderLength, kNameRandomBytes, kPreludeLengthV2, kSegmentPrefix } from './layout.js';
@@ -111,7 +111,8 @@ export function closeQuietly(fd: number): void {
     // Without the addon nothing was registered.
   }
   try {
-    closeSync(fd);
+    // Natively, like every fd an NdArray keeps (see openFd in native/mem.cc for why not node:fs).
+    native().closeFd(fd);
   } catch {
     // Best effort: the caller is already reporting the error that matters.
   }

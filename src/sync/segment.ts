@@ -3,13 +3,11 @@
  * made by the core's create()/attach(), so it gets the core's naming, liveness lock, creator
  * cleanup and sweeping for free, and `numpy.load()` can even inspect it.
  */
-import { isMainThread } from 'node:worker_threads';
 import { attach } from '../attach.js';
 import { create } from '../create.js';
 import { NdshareError, invalid } from '../errors.js';
 import { checkHandle, type MemfdHandle, type ShmHandle } from '../handle.js';
 import { kSyncKindWord, kSyncWords } from '../layout.js';
-import { native } from '../native.js';
 import { stateOf, type NdArray } from '../ndarray.js';
 
 /**
@@ -39,9 +37,8 @@ export class SyncSegment {
     }
     this.buffer = s.buffer;
     this.words = array.data;
-    // Workers do not close their fds when terminated: make the environment teardown do it, so the
-    // owner-liveness lock (and the core's liveness lock) fall with the thread.
-    if (!isMainThread) native().closeOnThreadExit(this.#fd);
+    // The core closes a worker's kept fds when the worker ends (terminate() included), so the
+    // owner-liveness lock on this fd falls with the thread.
   }
 
   /** Creates a fresh segment of one kind. */
@@ -85,7 +82,6 @@ export class SyncSegment {
   /** Closes the fd (dropping every lock this fd held) and, for the creator, the name. Idempotent. */
   close(): void {
     if (this.#array.closed) return;
-    if (!isMainThread) native().cancelCloseOnThreadExit(this.#fd);
     this.#array.close();
   }
 }
