@@ -114,6 +114,24 @@ void Mmap(const FunctionCallbackInfo<Value>& info) {
   info.GetReturnValue().Set(SharedArrayBuffer::New(isolate, std::move(store)));
 }
 
+// populate(sab): maps every page of a shared mapping into this process for writing now
+// (madvise MADV_POPULATE_WRITE, Linux 5.14+), so that later writes run at memory speed without a
+// page fault per 4 KiB. Used by the segment pool when it takes a segment back.
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+void Populate(const FunctionCallbackInfo<Value>& info) {
+  Isolate* isolate = info.GetIsolate();
+  if (info.Length() < 1 || !info[0]->IsSharedArrayBuffer()) return ThrowType(isolate, "ndshare native: expected a SharedArrayBuffer");
+  std::shared_ptr<v8::BackingStore> bs = info[0].As<SharedArrayBuffer>()->GetBackingStore();
+  if (bs->ByteLength() == 0) return;
+  int rc;
+  do {
+    rc = madvise(bs->Data(), bs->ByteLength(), MADV_POPULATE_WRITE);
+  } while (rc < 0 && errno == EINTR);
+  if (rc < 0) return ThrowErrno(isolate, errno, "madvise");
+}
+
 // msync(sab, offset, length, sync)
 void Msync(const FunctionCallbackInfo<Value>& info) {
   Isolate* isolate = info.GetIsolate();
@@ -220,6 +238,7 @@ void RegisterMem(Local<v8::Object> exports, Local<v8::Context> context) {
   SetMethod(exports, context, "fallocate", Fallocate);
   SetMethod(exports, context, "mmap", Mmap);
   SetMethod(exports, context, "msync", Msync);
+  SetMethod(exports, context, "populate", Populate);
   SetMethod(exports, context, "ofdLock", OfdLock);
   SetMethod(exports, context, "ofdTest", OfdTest);
   SetMethod(exports, context, "shmUnlinkOnThreadExit", ShmUnlinkOnThreadExit);

@@ -16,6 +16,7 @@ export interface NativeBinding {
   fallocate(fd: number, offset: number, length: number): void;
   mmap(fd: number, length: number, offset: number, flags: number): SharedArrayBuffer;
   msync(buffer: SharedArrayBuffer, offset: number, length: number, sync: number): void;
+  populate(buffer: SharedArrayBuffer): void;
   ofdLock(fd: number, type: LockType, start: number, length: number, wait?: boolean): boolean;
   ofdTest(fd: number, type: LockType, start: number, length: number): 0 | 1 | 2;
   futexWait(buffer: SharedArrayBuffer, byteOffset: number, expected: number, timeoutMs: number): FutexResult;
