@@ -86,13 +86,21 @@ export function open<D extends DType = DType>(path: string, options?: OpenOption
   return openFile<D>(resolve(path), mode, { convert, allowFortran });
 }
 
-interface MapRules {
+/** What mapFd() checks and records. */
+export interface MapRules {
   /** From a handle: what the header must say. */
   expect?: { info: DTypeInfo; shape: readonly number[] };
   /** From a handle: the order the creator saw. */
   order?: Order;
   convert?: 'refuse' | 'copy';
   allowFortran?: boolean;
+  /** For 'shm': the segment name, when `source` is not it (an inherited fd). */
+  name?: string;
+  /**
+   * For 'shm': refuse a segment whose name is gone (default). An attach by name that loses the
+   * race with a sweeper must fail; an inherited fd is valid memory whatever happened to the name.
+   */
+  requireName?: boolean;
 }
 
 function openFd(path: string, mode: Mode, noFollow: boolean): number {
@@ -138,7 +146,7 @@ function checkSegmentOwnership(st: Stats, name: string): void {
  * Validates the .npy layout behind an open fd and maps it. Takes ownership of `fd`: it is kept by
  * the NdArray or closed on error.
  */
-function mapFd<D extends DType>(
+export function mapFd<D extends DType>(
   fd: number,
   source: string,
   backing: Backing,
@@ -175,7 +183,7 @@ function mapFd<D extends DType>(
     }
     if (backing === 'shm') {
       holdLiveness(fd, source);
-      if (fstatSync(fd).nlink === 0) throw new NdshareError('ENOENT', `Failed to attach ${source}: ENOENT. The segment was removed`, { path: source });
+      if (rules.requireName !== false && fstatSync(fd).nlink === 0) throw new NdshareError('ENOENT', `Failed to attach ${source}: ENOENT. The segment was removed`, { path: source });
     }
     const { buffer, byteOffset } = mapData(fd, header.dataOffset, nbytes, mode, false, source);
     const state: Omit<ArrayState, 'data'> = {
@@ -192,7 +200,7 @@ function mapFd<D extends DType>(
       path: pathOf(fd),
       owner: false,
       closed: false,
-      ...(backing === 'shm' ? { name: source } : {}),
+      ...(backing === 'shm' ? { name: rules.name ?? source } : {}),
     };
     keepFd(fd);
     return wrap<D>(state);

@@ -3,14 +3,15 @@
  * has no name) reaches another process. Works for every fd-backed array (memfd, shm, file).
  */
 import { spawn, fork, type ChildProcess, type ForkOptions, type SpawnOptions, type StdioOptions } from 'node:child_process';
-import { constants, fstatSync } from 'node:fs';
+import { constants } from 'node:fs';
+import { mapFd } from './attach.js';
 import { native } from './native.js';
 import { invalid, NdshareError, fromSystemError } from './errors.js';
 import { dtypeInfo, type DType } from './dtype.js';
-import { kInheritEnv } from './layout.js';
-import { stateOf, wrap, type NdArray } from './ndarray.js';
-import { closeQuietly, holdLiveness, keepFd, mapData, readHeaderFd } from './segment.js';
-import { checkMode, sizeOf, type Mode } from './validate.js';
+import { kInheritEnv, kShmDir } from './layout.js';
+import { stateOf, type NdArray } from './ndarray.js';
+import { closeQuietly } from './segment.js';
+import { checkMode, type Mode } from './validate.js';
 import { checkHandle } from './handle.js';
 
 /** One inherited array as described to the child in NDSHARE_INHERIT. */
@@ -114,38 +115,8 @@ function takeInherited(value: unknown, index: number, mode: Mode): NdArray {
   // The inherited fd is no longer needed whatever happens next; failing to close it must not
   // leak the new one.
   closeQuietly(fdIn);
-  try {
-    const st = fstatSync(fd);
-    const header = readHeaderFd(fd, st.size, source);
-    if (header.dtype.info.name !== info.name || header.shape.join(',') !== h.shape.join(',') || header.dtype.state !== 'native') {
-      throw new NdshareError('ERR_NDSHARE_HANDLE_MISMATCH', `Expected ${info.name} (${h.shape.join(', ')}) in ${source} but its header says ${header.descr} (${header.shape.join(', ')})`);
-    }
-    const { size, nbytes } = sizeOf(header.shape, info);
-    if (st.size < header.dataOffset + nbytes) throw new NdshareError('ERR_NDSHARE_TRUNCATED', `Expected ${header.dataOffset + nbytes} bytes in ${source} but it has ${st.size}`);
-    // Like attach(): a mapped shm segment must hold the liveness lock, or a sweeper that runs
-    // after the creator died would take this child's segment for abandoned.
-    if (backing === 'shm') holdLiveness(fd, source);
-    const { buffer, byteOffset } = mapData(fd, header.dataOffset, nbytes, mode, false, source);
-    const path = backing === 'memfd' ? `/proc/${process.pid}/fd/${fd}` : e.path ?? (e.name ? `/dev/shm${e.name}` : undefined);
-    keepFd(fd);
-    return wrap({
-      backing,
-      info,
-      shape: header.shape,
-      order: 'C',
-      mode,
-      buffer,
-      byteOffset,
-      size,
-      nbytes,
-      fd,
-      owner: false,
-      closed: false,
-      ...(path ? { path } : {}),
-      ...(e.name ? { name: e.name } : {}),
-    });
-  } catch (err) {
-    closeQuietly(fd);
-    throw fromSystemError(err, `map ${source}`);
-  }
+  // From here on exactly as attach(): header, size, ownership and liveness checks, then the map.
+  const path = (newFd: number): string =>
+    backing === 'memfd' ? `/proc/${process.pid}/fd/${newFd}` : e.path ?? (e.name ? `${kShmDir}${e.name}` : source);
+  return mapFd(fd, source, backing, mode, { expect: { info, shape: h.shape }, order: 'C', requireName: false, ...(e.name ? { name: e.name } : {}) }, path);
 }

@@ -2,8 +2,7 @@
  * Turns measured runs into report rows: medians, throughput, peak memory, and the ratios to the
  * NumPy original and to the physical floors.
  */
-import type { Kind, MethodName } from '../methods/types.js';
-import type { Floors, Impl, Phases, Row, RowState, Run, Temperature } from './types.js';
+import type { Floors, Phases, Row, RowState, Run } from './types.js';
 
 /** Median of a non-empty list (mean of the middle two for even lengths). */
 export function median(values: readonly number[]): number {
@@ -13,17 +12,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** What a row is about, before its runs are summarised. */
-export interface RowKey {
-  readonly impl: Impl;
-  readonly method: MethodName;
-  readonly title: string;
-  readonly kind: Kind;
-  readonly temperature: Temperature;
-  readonly n: number;
-  readonly dtype: string;
-  readonly bytes: number;
-  readonly copies: boolean | null;
-}
+export type RowKey = Pick<Row, 'impl' | 'method' | 'title' | 'kind' | 'temperature' | 'n' | 'dtype' | 'bytes' | 'copies'>;
 
 type OkRun = Extract<Run, { state: 'ok' }>;
 
