@@ -5,7 +5,7 @@ import { dtypeInfo, type DType, type DTypeInfo } from './dtype.js';
 import { fromSystemError, invalid, NdshareError } from './errors.js';
 import { checkHandle, type Handle, type SabHandle } from './handle.js';
 import { kShmDir } from './layout.js';
-import { native } from './native.js';
+import { native, O_CLOEXEC } from './native.js';
 import { wrap, type ArrayState, type Backing, type NdArray } from './ndarray.js';
 import type { NpyHeader } from './npy.js';
 import { closeQuietly, holdLiveness, keepFd, mapData, readHeaderFd } from './segment.js';
@@ -28,7 +28,6 @@ export interface OpenOptions extends AttachOptions {
   allowFortran?: boolean;
 }
 
-const O_CLOEXEC = 0o2000000;
 // A FIFO planted where a segment or .npy file is expected would block open() forever; with
 // O_NONBLOCK it opens at once and is then refused as not a regular file.
 const O_NONBLOCK = constants.O_NONBLOCK;

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { resolveDType, type DType, type DTypeInfo } from './dtype.js';
 import { fromSystemError, invalid, NdshareError } from './errors.js';
 import { kLivenessLockLength, kLivenessLockStart, kSegmentDataOffset, kShmDir } from './layout.js';
-import { MFD_CLOEXEC, native } from './native.js';
+import { MFD_CLOEXEC, native, O_CLOEXEC } from './native.js';
 import { formatHeader } from './npy.js';
 import { BACKINGS, wrap, type ArrayState, type Backing, type NdArray } from './ndarray.js';
 import { registerOwned, releaseOwned } from './cleanup.js';
@@ -28,8 +28,6 @@ export interface CreateOptions<D extends DType = DType> {
   mode?: number;
 }
 
-// Linux open(2) flag missing from fs.constants.
-const O_CLOEXEC = 0o2000000;
 const kCreateFlags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | O_CLOEXEC;
 const kSegmentMode = 0o600;
 

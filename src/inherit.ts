@@ -5,7 +5,7 @@
 import { spawn, fork, type ChildProcess, type ForkOptions, type SpawnOptions, type StdioOptions } from 'node:child_process';
 import { constants } from 'node:fs';
 import { mapFd } from './attach.js';
-import { native } from './native.js';
+import { native, O_CLOEXEC } from './native.js';
 import { invalid, NdshareError, fromSystemError } from './errors.js';
 import { dtypeInfo, type DType } from './dtype.js';
 import { kInheritEnv, kShmDir } from './layout.js';
@@ -108,7 +108,7 @@ function takeInherited(value: unknown, index: number, mode: Mode): NdArray {
   let fd: number;
   try {
     // Reopen through /proc to get a close-on-exec fd of our own, then drop the inherited one.
-    fd = native().openFd(`/proc/self/fd/${fdIn}`, (mode === 'r+' ? constants.O_RDWR : constants.O_RDONLY) | 0o2000000, 0);
+    fd = native().openFd(`/proc/self/fd/${fdIn}`, (mode === 'r+' ? constants.O_RDWR : constants.O_RDONLY) | O_CLOEXEC, 0);
   } catch (err) {
     throw fromSystemError(err, `take ${source}`);
   }

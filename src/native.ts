@@ -54,6 +54,8 @@ export const kMapPrivate = 1;
 export const kMapPopulate = 2;
 /** `memfd_create` flags (linux/memfd.h). */
 export const MFD_CLOEXEC = 0x0001;
+/** Linux open(2) flag missing from fs.constants; every fd ndshare opens gets it. */
+export const O_CLOEXEC = 0o2000000;
 
 let binding: NativeBinding | undefined;
 

@@ -14,10 +14,8 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync } from 'node:fs';
 import { kLivenessLockLength, kLivenessLockStart, kSegmentNamePattern, kShmDir } from './layout.js';
-import { native } from './native.js';
+import { native, O_CLOEXEC } from './native.js';
 
-// Linux open(2) flag missing from fs.constants.
-const O_CLOEXEC = 0o2000000;
 /**
  * Never follow a link, never block: a FIFO planted under a segment name would otherwise hang an
  * open() forever. O_NONBLOCK has no effect on the regular files that real segments are.
