@@ -9,17 +9,11 @@ import { unlinkSync } from 'node:fs';
 import type { AnyTypedArray } from '../dtype.js';
 import { NdshareError } from '../errors.js';
 import type { NdArray } from '../ndarray.js';
-import { checksum } from './checksum.js';
+import { bigSum, checksum } from './checksum.js';
+import { bytesOf } from './common.js';
 import { frame, FrameReader, kManagerDataFd, kManagerSocketEnv, kFailed, kOk, kOpGet, kOpInfo, kOpRead, kOpSet, kOpSum, kOpWrite, type Frame } from './manager-protocol.js';
 import { receivePipe } from './pipe.js';
 import { toWireError } from './wire.js';
-
-
-function bigSum(data: BigInt64Array | BigUint64Array): bigint {
-  let s = 0n;
-  for (let i = 0; i < data.length; i++) s += data[i] as bigint;
-  return s;
-}
 
 /** Reads an f64 element index at `at`; valid values are [0, bound) or, for slice ends, [0, bound]. */
 function index(payload: Buffer, at: number, bound: number, end: boolean, what: string): number {
@@ -35,7 +29,7 @@ function index(payload: Buffer, at: number, bound: number, end: boolean, what: s
 function handle(array: NdArray, f: Frame): Uint8Array {
   const data = array.data as AnyTypedArray;
   const itemsize = array.size === 0 ? 1 : array.nbytes / array.size;
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const bytes = bytesOf(array);
   switch (f.op) {
     case kOpInfo:
       return Buffer.from(JSON.stringify({ dtype: array.dtype, shape: array.shape, pid: process.pid }));

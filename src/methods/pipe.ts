@@ -64,38 +64,36 @@ export function sendPipe(stream: Writable, array: NdArray, chunk = kDefaultPipeC
 
 /** Reads a header and then the bytes straight into a new heap array; takes ownership of `fd`. */
 export async function receivePipe(fd: number): Promise<NdArray> {
-    const prefix = new Uint8Array(kPrefixBytes);
-    let header: Uint8Array | null = null;
-    let array: NdArray | null = null;
-    await readInto(
-      fd,
-      prefix,
-      (filled) => {
-        if (filled === prefix) {
-          const view = new DataView(prefix.buffer);
-          if (view.getUint32(0, true) !== kPipeMagic) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected the ndshare pipe header but received other bytes');
-          const len = view.getUint32(4, true);
-          if (len > kMaxHeaderJson) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a pipe header of at most ${kMaxHeaderJson} bytes but received a length of ${len}`);
-          header = new Uint8Array(len);
-          return header;
+  const prefix = new Uint8Array(kPrefixBytes);
+  let header: Uint8Array | null = null;
+  let array: NdArray | null = null;
+  await readInto(
+    fd,
+    prefix,
+    (filled) => {
+      if (filled === prefix) {
+        const view = new DataView(prefix.buffer);
+        if (view.getUint32(0, true) !== kPipeMagic) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected the ndshare pipe header but received other bytes');
+        const len = view.getUint32(4, true);
+        if (len > kMaxHeaderJson) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a pipe header of at most ${kMaxHeaderJson} bytes but received a length of ${len}`);
+        header = new Uint8Array(len);
+        return header;
+      }
+      if (filled === header) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(Buffer.from(header).toString('utf8'));
+        } catch {
+          throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a JSON pipe header but received unparsable text');
         }
-        if (filled === header) {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(Buffer.from(header).toString('utf8'));
-          } catch {
-            throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a JSON pipe header but received unparsable text');
-          }
-          const h = checkHeader(parsed, 'pipe header');
-          array = create({ dtype: h.dtype, shape: h.shape, backing: 'heap' });
-          const d = array.data;
-          return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-        }
-        return null;
-      },
-      'the pipe',
-    );
-    if (array === null) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a pipe header but the pipe ended first');
+        const h = checkHeader(parsed, 'pipe header');
+        array = create({ dtype: h.dtype, shape: h.shape, backing: 'heap' });
+        return bytesOf(array);
+      }
+      return null;
+    },
+    'the pipe',
+  );
   if (array === null) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a pipe header but the pipe ended first');
   return array;
 }

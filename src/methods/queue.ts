@@ -24,8 +24,7 @@ async function collect(ctx: ChildContext): Promise<NdArray> {
   const chunks = (first as Partial<QueueStart>).chunks;
   if (typeof chunks !== 'number' || !Number.isSafeInteger(chunks) || chunks < 0) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a chunk count in the queue header');
   const array = create({ dtype: h.dtype, shape: h.shape, backing: 'heap' });
-  const d = array.data;
-  const dest = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  const dest = bytesOf(array);
   let offset = 0;
   for (let i = 0; i < chunks; i++) {
     const bytes = await ctx.nextData();
