@@ -44,7 +44,13 @@ async function startServer(array: NdArray, options: MethodParams): Promise<Runni
   });
   let stderr = '';
   server.stderr?.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-4096)));
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  // A server that cannot be spawned (ENOENT, EAGAIN, ...) emits 'error' and 'close' but never
+  // 'exit'. Without a listener that 'error' would crash this process; the start below reports it.
+  server.on('error', () => {});
+  const exited = new Promise<void>((resolve) => {
+    server.once('exit', () => resolve());
+    server.once('close', () => resolve());
+  });
   const removeSocket = (): void => {
     try {
       unlinkSync(path);
@@ -69,6 +75,10 @@ async function startServer(array: NdArray, options: MethodParams): Promise<Runni
       server.once('exit', (code, signal) => {
         clearTimeout(timer);
         reject(new NdshareError('ERR_NDSHARE_MANAGER_DEAD', `Expected the manager server to start but it ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${stderr ? `: ${stderr.trim()}` : ''}`));
+      });
+      server.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new NdshareError('ERR_NDSHARE_MANAGER_DEAD', `Expected the manager server to start but it could not be spawned: ${err.message}`, { cause: err }));
       });
     });
     const proxy = await ManagerClient.connect(path, options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {});
