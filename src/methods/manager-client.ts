@@ -55,18 +55,23 @@ export class ManagerClient {
     if (typeof deadlineMs !== 'number' || !(deadlineMs > 0) || deadlineMs > 2 ** 31 - 1) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a deadline in ms above 0', 'options.deadlineMs', deadlineMs);
     const socket = connect(path);
     const client = new ManagerClient(socket, deadlineMs);
-    const payload = await client.#call(kOpInfo, []);
-    let parsed: { dtype?: unknown; shape?: unknown; pid?: unknown };
     try {
-      parsed = JSON.parse(payload.toString('utf8')) as typeof parsed;
-    } catch {
+      const payload = await client.#call(kOpInfo, []);
+      let parsed: { dtype?: unknown; shape?: unknown; pid?: unknown };
+      try {
+        parsed = JSON.parse(payload.toString('utf8')) as typeof parsed;
+      } catch {
+        throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected JSON info from the manager server but received unparsable bytes');
+      }
+      const info = dtypeInfo(parsed.dtype as DType);
+      const shape = parsed.shape as number[];
+      client.#info = { info, shape, size: sizeOf(shape, info).size, pid: Number(parsed.pid) };
+      return client;
+    } catch (err) {
+      // A deadline or a bad answer must not leave the socket open (it would keep the process alive).
       client.close();
-      throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected JSON info from the manager server but received unparsable bytes');
+      throw err;
     }
-    const info = dtypeInfo(parsed.dtype as DType);
-    const shape = parsed.shape as number[];
-    client.#info = { info, shape, size: sizeOf(shape, info).size, pid: Number(parsed.pid) };
-    return client;
   }
 
   /** NumPy dtype name of the server's array. */
