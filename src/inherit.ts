@@ -92,7 +92,15 @@ export function inheritedArrays(options: { mode?: Mode } = {}): NdArray[] {
   if (!Array.isArray(entries)) return invalid('ERR_NDSHARE_INVALID_HANDLE', 'a JSON array of inherited arrays', kInheritEnv, raw);
   inheritedTaken = true;
   delete process.env[kInheritEnv];
-  return entries.map((e, i) => takeInherited(e, i, mode));
+  const taken: NdArray[] = [];
+  try {
+    for (const [i, e] of entries.entries()) taken.push(takeInherited(e, i, mode));
+  } catch (err) {
+    // All or nothing: the arrays mapped before the bad entry must not keep their fds and locks.
+    for (const a of taken) a.close();
+    throw err;
+  }
+  return taken;
 }
 
 function takeInherited(value: unknown, index: number, mode: Mode): NdArray {
@@ -111,10 +119,11 @@ function takeInherited(value: unknown, index: number, mode: Mode): NdArray {
     fd = native().openFd(`/proc/self/fd/${fdIn}`, (mode === 'r+' ? constants.O_RDWR : constants.O_RDONLY) | O_CLOEXEC, 0);
   } catch (err) {
     throw fromSystemError(err, `take ${source}`);
+  } finally {
+    // The inherited fd is no longer needed whatever happens next, a failed reopen included;
+    // failing to close it must not leak the new one.
+    closeQuietly(fdIn);
   }
-  // The inherited fd is no longer needed whatever happens next; failing to close it must not
-  // leak the new one.
-  closeQuietly(fdIn);
   // From here on exactly as attach(): header, size, ownership and liveness checks, then the map.
   const path = (newFd: number): string =>
     backing === 'memfd' ? `/proc/${process.pid}/fd/${newFd}` : e.path ?? (e.name ? `${kShmDir}${e.name}` : source);
