@@ -54,19 +54,8 @@ export function attach<D extends DType = DType>(handle: Handle | unknown, option
       if (!target.startsWith('/memfd:ndshare')) {
         throw new NdshareError('ERR_NDSHARE_INVALID_HANDLE', `Expected an ndshare memfd at ${link} but it points to ${JSON.stringify(target)}`);
       }
-      const fd = openFd(link, mode, false);
-      if (h.ino !== undefined) {
-        const ino = fstatSync(fd).ino;
-        if (ino !== h.ino) {
-          closeQuietly(fd);
-          throw new NdshareError(
-            'ERR_NDSHARE_HANDLE_MISMATCH',
-            `Expected memfd inode ${h.ino} (from the handle) at ${link} but it holds inode ${ino}: the array was closed and its fd number reused`,
-            { path: link },
-          );
-        }
-      }
-      return mapFd<D>(fd, link, 'memfd', mode, { expect, order: 'C' }, (newFd) => `/proc/${process.pid}/fd/${newFd}`);
+      const rules: MapRules = h.ino === undefined ? { expect, order: 'C' } : { expect, order: 'C', ino: h.ino };
+      return mapFd<D>(openFd(link, mode, false), link, 'memfd', mode, rules, (newFd) => `/proc/${process.pid}/fd/${newFd}`);
     }
     case 'file':
       return openFile<D>(h.path, mode, { expect, order: h.order ?? 'C' });
@@ -93,6 +82,8 @@ export interface MapRules {
   order?: Order;
   convert?: 'refuse' | 'copy';
   allowFortran?: boolean;
+  /** For 'memfd' from a handle: the inode the fd must hold (else its number was reused). */
+  ino?: number;
   /** For 'shm': the segment name, when `source` is not it (an inherited fd). */
   name?: string;
   /**
@@ -156,6 +147,13 @@ export function mapFd<D extends DType>(
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected a regular file at ${source} but it is not one`, { path: source });
+    if (rules.ino !== undefined && st.ino !== rules.ino) {
+      throw new NdshareError(
+        'ERR_NDSHARE_HANDLE_MISMATCH',
+        `Expected memfd inode ${rules.ino} (from the handle) at ${source} but it holds inode ${st.ino}: the array was closed and its fd number reused`,
+        { path: source },
+      );
+    }
     if (backing === 'shm') checkSegmentOwnership(st, source);
     const header = readHeaderFd(fd, st.size, source);
     const info = header.dtype.info;
