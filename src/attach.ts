@@ -1,5 +1,5 @@
 /** attach() and open(): map memory someone else created, after validating what is there. */
-import { constants, fstatSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { constants, fstatSync, readlinkSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { dtypeInfo, type DType, type DTypeInfo } from './dtype.js';
 import { fromSystemError, invalid, NdshareError } from './errors.js';
@@ -8,7 +8,7 @@ import { kShmDir } from './layout.js';
 import { native, O_CLOEXEC } from './native.js';
 import { wrap, type ArrayState, type Backing, type NdArray } from './ndarray.js';
 import type { NpyHeader } from './npy.js';
-import { closeQuietly, holdLiveness, keepFd, mapData, readHeaderFd } from './segment.js';
+import { closeQuietly, holdLiveness, keepFd, mapData, readFully, readHeaderFd } from './segment.js';
 import { checkMode, checkOptions, sizeOf, type Mode, type Order } from './validate.js';
 
 /** Options for `attach()`. */
@@ -222,13 +222,7 @@ function checkMatches(header: NpyHeader, expect: NonNullable<MapRules['expect']>
 /** Reads the data into fresh memory in native byte order. */
 function readConverted(fd: number, header: NpyHeader, info: DTypeInfo): ArrayBuffer {
   const buffer = new ArrayBuffer(header.nbytes);
-  const bytes = new Uint8Array(buffer);
-  let done = 0;
-  while (done < bytes.length) {
-    const n = readSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30), header.dataOffset + done);
-    if (n === 0) break;
-    done += n;
-  }
+  const done = readFully(fd, new Uint8Array(buffer), header.dataOffset);
   if (header.dtype.state === 'swapped') swapBytes(new DataView(buffer, 0, done - (done % info.itemsize)), info.itemsize);
   return buffer;
 }

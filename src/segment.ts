@@ -27,13 +27,18 @@ export function readHeaderFd(fd: number, fileSize: number, source: string): NpyH
   return parseHeader(bytes, p, source);
 }
 
-function readFully(fd: number, into: Uint8Array, position: number): void {
+/** Largest single read (readSync refuses lengths of 2 GiB and more). */
+const kReadChunkBytes = 1 << 30;
+
+/** Reads into `into` from `position` until it is full or the file ends; returns the bytes read. */
+export function readFully(fd: number, into: Uint8Array, position: number): number {
   let done = 0;
   while (done < into.length) {
-    const n = readSync(fd, into, done, into.length - done, position + done);
+    const n = readSync(fd, into, done, Math.min(into.length - done, kReadChunkBytes), position + done);
     if (n === 0) break;
     done += n;
   }
+  return done;
 }
 
 /** Refuses, before anything is allocated, a size the file system cannot hold. */
