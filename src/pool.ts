@@ -148,7 +148,9 @@ export class SegmentPool {
       closed: false,
       ...(name ? { name } : {}),
     });
+    // Like create(): without a fill the memory starts zeroed, never with the last array's data.
     if (fill !== undefined) (array.data as { fill(v: number | bigint): unknown }).fill(fill);
+    else new Uint8Array(idle.buffer, 0, nbytes).fill(0);
     return array;
   }
 

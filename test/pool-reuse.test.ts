@@ -50,6 +50,22 @@ test('a released segment comes back for the same byte size with a new name and h
   assert.deepEqual(shm.addedBy(), []);
 });
 
+test('a reused segment without fill starts zeroed, as create() promises', () => {
+  const shm = new ShmSnapshot();
+  const pool = new SegmentPool();
+  try {
+    const a = pool.create({ dtype: 'float64', shape: [256], fill: 5 });
+    assert.deepEqual(pool.release(a), { state: 'pooled' });
+    const b = pool.create({ dtype: 'int64', shape: [256] });
+    assert.deepEqual(pool.stats, { hits: 1, misses: 1, idle: 0 });
+    assert.ok(b.data.every((v) => v === 0n), "the last array's data must not show through");
+    b.close();
+  } finally {
+    pool.clear();
+  }
+  assert.deepEqual(shm.addedBy(), []);
+});
+
 test('a segment another process still maps is closed, not pooled', async () => {
   const shm = new ShmSnapshot();
   const pool = new SegmentPool();
