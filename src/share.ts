@@ -13,7 +13,7 @@ import { NdArray } from './ndarray.js';
 import { getMethod } from './methods/index.js';
 import type { ManagerClient } from './methods/manager-client.js';
 import type { Mutex } from './sync/mutex.js';
-import type { Kind, MethodName, MethodParams, ProcessPlan, ThreadPlan } from './methods/types.js';
+import type { Kind, Method, MethodName, MethodParams, ProcessPlan, ThreadPlan } from './methods/types.js';
 import { asWire, fromWireError, Inbox, kShareEnv, kWireTag, safeCode, toWireError, type ShareDescriptor, type WireMessage } from './methods/wire.js';
 
 /** Options for `share()`. */
@@ -258,11 +258,11 @@ export async function share(array: NdArray, options: ShareOptions): Promise<Peer
     if (kind !== 'process') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "no command for kind 'thread' (a worker runs a module: use entry)", 'options.command', options.command);
     if (options.entry !== undefined) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'either entry or command, not both', 'options.entry', options.entry);
     if (typeof options.command !== 'string' || options.command.length === 0) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an executable name or path', 'options.command', options.command);
-    return shareWithProcess(array, method.info.name, { command: options.command }, options);
+    return shareWithProcess(array, method, { command: options.command }, options);
   }
   const entry = options.entry instanceof URL ? fileURLToPath(options.entry) : options.entry;
   if (typeof entry !== 'string' || entry.length === 0) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a module path or file: URL', 'options.entry', options.entry);
-  return kind === 'process' ? shareWithProcess(array, method.info.name, { entry }, options) : shareWithThread(array, method.info.name, entry, options);
+  return kind === 'process' ? shareWithProcess(array, method, { entry }, options) : shareWithThread(array, method, entry, options);
 }
 
 /** A child that could not even be created (bad entry path, bad options): typed, with the cause. */
@@ -283,13 +283,15 @@ function checkCommonOptions(o: ShareOptions): void {
   }
 }
 
-async function shareWithProcess(array: NdArray, name: MethodName, target: { entry: string } | { command: string }, options: ShareOptions): Promise<Peer> {
-  const method = getMethod(name);
+async function shareWithProcess(array: NdArray, method: Method, target: { entry: string } | { command: string }, options: ShareOptions): Promise<Peer> {
+  const name = method.info.name;
   if (!method.planProcess) throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a process plan for method '${name}' but it has none`);
-  if ('command' in target && method.info.name === 'queue') {
-    throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', "Expected a method whose messages are JSON for a non-Node command but 'queue' uses the v8 serializer; use pipe or queue-json");
-  }
   const plan = await method.planProcess(array, options);
+  // Only Node speaks the v8 serializer: decided by the plan, whichever method made it.
+  if ('command' in target && plan.serialization === 'advanced') {
+    await plan.dispose().catch(() => {});
+    throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a method whose messages are JSON for a non-Node command but '${name}' uses the v8 serializer; use pipe or queue-json`);
+  }
   // fd 0-2 as usual (stderr captured for error messages), 3 IPC, then the method's own fds.
   const base = 4;
   const desc: ShareDescriptor = { method: name, kind: 'process', params: plan.params, fds: plan.extraStdio.map((_, i) => base + i) };
@@ -321,8 +323,8 @@ async function shareWithProcess(array: NdArray, name: MethodName, target: { entr
   return new Peer(kPeerToken, { method: name, kind: 'process', child, plan, start: () => plan.start(io) });
 }
 
-async function shareWithThread(array: NdArray, name: MethodName, entry: string, options: ShareOptions): Promise<Peer> {
-  const method = getMethod(name);
+async function shareWithThread(array: NdArray, method: Method, entry: string, options: ShareOptions): Promise<Peer> {
+  const name = method.info.name;
   if (!method.planThread) throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a thread plan for method '${name}' but it has none`);
   const plan = await method.planThread(array, options);
   const desc: ShareDescriptor = { method: name, kind: 'thread', params: plan.params, fds: [] };
