@@ -1,6 +1,6 @@
 /** Small pieces the method files share: byte views, plans without data, received copies. */
 import { dtypeInfo, resolveDType, type DType } from '../dtype.js';
-import { invalid } from '../errors.js';
+import { invalid, NdshareError } from '../errors.js';
 import { wrap, type NdArray } from '../ndarray.js';
 import { checkShape, sizeOf } from '../validate.js';
 import type { MethodParams, ProcessPlan, ThreadPlan } from './types.js';
@@ -65,4 +65,11 @@ export function checkHeader(value: unknown, what: string): ArrayHeader & { nbyte
   const shape = checkShape(h.shape, `${what}.shape`);
   const { size, nbytes } = sizeOf(shape, info);
   return { dtype: info.name, shape, size, nbytes };
+}
+
+/** The chunk count a chunked copying method (queue, queue-json) announces in its header. */
+export function chunkCountOf(header: unknown, what: string): number {
+  const chunks = (header as { chunks?: unknown }).chunks;
+  if (typeof chunks !== 'number' || !Number.isSafeInteger(chunks) || chunks < 0) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a chunk count in the ${what}`);
+  return chunks;
 }

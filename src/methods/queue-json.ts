@@ -9,7 +9,7 @@ import { create } from '../create.js';
 import { dtypeInfo, type AnyTypedArray, type DType } from '../dtype.js';
 import type { NdArray } from '../ndarray.js';
 import type { Method, MethodParams } from './types.js';
-import { checkHeader } from './common.js';
+import { checkHeader, chunkCountOf } from './common.js';
 
 /** V8's longest string on 64-bit (Node 20). */
 export const kMaxStringChars = 2 ** 29 - 24;
@@ -114,8 +114,7 @@ export const queueJson: Method = {
   receive: async (ctx) => {
     const first = await ctx.nextData();
     const h = checkHeader(first, 'queue-json header');
-    const chunks = (first as { chunks?: unknown }).chunks;
-    if (typeof chunks !== 'number' || !Number.isSafeInteger(chunks) || chunks < 0) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a chunk count in the queue-json header');
+    const chunks = chunkCountOf(first, 'queue-json header');
     const array = create({ dtype: h.dtype, shape: h.shape, backing: 'heap' });
     let at = 0;
     for (let i = 0; i < chunks; i++) at += decode(await ctx.nextData(), array.data, at);

@@ -8,7 +8,7 @@ import { NdshareError } from '../errors.js';
 import { create } from '../create.js';
 import type { NdArray } from '../ndarray.js';
 import type { ChildContext, Method } from './types.js';
-import { bytesOf, checkHeader, chunkBytesOf, kDefaultQueueChunkBytes } from './common.js';
+import { bytesOf, checkHeader, chunkBytesOf, chunkCountOf, kDefaultQueueChunkBytes } from './common.js';
 
 /** What the parent sends first: the array's header and how many bytes follow. */
 interface QueueStart {
@@ -21,8 +21,7 @@ interface QueueStart {
 async function collect(ctx: ChildContext): Promise<NdArray> {
   const first = await ctx.nextData();
   const h = checkHeader(first, 'queue header');
-  const chunks = (first as Partial<QueueStart>).chunks;
-  if (typeof chunks !== 'number' || !Number.isSafeInteger(chunks) || chunks < 0) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a chunk count in the queue header');
+  const chunks = chunkCountOf(first, 'queue header');
   const array = create({ dtype: h.dtype, shape: h.shape, backing: 'heap' });
   const dest = bytesOf(array);
   let offset = 0;
