@@ -200,12 +200,17 @@ export class NdArray<D extends DType = DType> {
     const s = this.#s;
     if (s.closed) return;
     s.closed = true;
-    if (s.owner && s.backing === 'shm') this.#removeName();
-    if (s.fd >= 0) {
-      const fd = s.fd;
-      s.fd = -1;
-      // Quietly: the fd is ours, EBADF would mean it was closed behind our back; nothing leaks.
-      closeQuietly(fd);
+    try {
+      if (s.owner && s.backing === 'shm') this.#removeName();
+    } finally {
+      // Even if removing the name failed: close() cannot be retried (it is idempotent), so the fd
+      // would otherwise stay open, liveness lock and all, for the life of the process.
+      if (s.fd >= 0) {
+        const fd = s.fd;
+        s.fd = -1;
+        // Quietly: the fd is ours, EBADF would mean it was closed behind our back; nothing leaks.
+        closeQuietly(fd);
+      }
     }
   }
 
