@@ -276,6 +276,3 @@ function copyOf(src: SharedArrayBuffer, offset: number, nbytes: number): SharedA
   new Uint8Array(out).set(new Uint8Array(src, offset, nbytes));
   return out;
 }
-
-/** Internal: a dtype by name. */
-export type { DType };

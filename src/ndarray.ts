@@ -1,6 +1,6 @@
 /** NdArray: a small facade over one mapping (or buffer), its dtype, shape and lifetime. */
 import { fstatSync, lstatSync, unlinkSync } from 'node:fs';
-import { dtypeInfo, type AnyTypedArray, type DType, type DTypeInfo, type TypedArrayMap } from './dtype.js';
+import { type AnyTypedArray, type DType, type DTypeInfo, type TypedArrayMap } from './dtype.js';
 import { fromSystemError, NdshareError } from './errors.js';
 import type { Handle, SabHandle } from './handle.js';
 import { native } from './native.js';
@@ -269,6 +269,3 @@ export class NdArray<D extends DType = DType> {
     return `NdArray<${this.dtype}>[${this.#s.shape.join(', ')}] ${this.#s.backing}${this.#s.closed ? ' (closed)' : ''}`;
   }
 }
-
-/** Internal: dtype info by name, re-exported for sibling modules. */
-export { dtypeInfo };

@@ -92,11 +92,6 @@ export function parseHeader(bytes: Uint8Array, prelude: NpyPrelude, source: stri
   return { descr, dtype, fortranOrder, shape, dataOffset: end, size, nbytes };
 }
 
-/** Parses a complete header held in `bytes` (prelude and text). */
-export function readHeader(bytes: Uint8Array, source: string): NpyHeader {
-  return parseHeader(bytes, readPrelude(bytes, source), source);
-}
-
 /** Element count and bytes of a shape, refusing anything past 2^53. */
 export function checkedSize(shape: readonly number[], itemsize: number, source: string): { size: number; nbytes: number } {
   let size = 1;
