@@ -1,38 +1,11 @@
 /**
  * `ndshare bench` at a small size, every registry method, child processes: each supported method
  * completes with the child confirming the full checksum (--verify), each unsupported one says why,
- * and the run leaves no segment, file or process behind.
+ * the pooled methods also run warm, and the run leaves no segment, file or process behind.
  */
-import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { METHODS } from '../src/methods/index.js';
-import { BenchSandbox, failures } from './helpers/bench.js';
+import { smokeEveryMethod } from './helpers/bench.js';
 
 test('bench smoke: every method hands 1e4 float64 ones to a child process, verified', async () => {
-  const box = new BenchSandbox();
-  const { code, stdout, stderr, report } = await box.bench(['--size', '1e4', '--repeats', '1', '--verify']);
-  const left = box.leftovers();
-  assert.equal(stderr, '');
-  assert.deepEqual(failures(report), []);
-  const cold = report.rows.filter((r) => r.impl === 'ndshare' && r.temperature === 'cold');
-  assert.deepEqual(cold.map((r) => r.method), METHODS.map((m) => m.name), 'one cold row per registry method, in order');
-  for (const row of cold) {
-    const info = METHODS.find((m) => m.name === row.method);
-    assert.ok(info);
-    assert.equal(row.kind, 'process');
-    if (!info.kinds.process.supported) {
-      assert.deepEqual(row.outcome, { state: 'unsupported', why: info.kinds.process.why });
-      continue;
-    }
-    assert.deepEqual(row.outcome, { state: 'ok' }, `${row.method}: ${JSON.stringify(row.outcome)}`);
-    assert.equal(row.runs.length, 1);
-    const run = row.runs[0];
-    assert.ok(run?.state === 'ok' && run.total > 0 && (run.handoff ?? 0) > 0 && (run.peakChildKiB ?? 0) > 0, `${row.method}: phases and the child's peak memory`);
-    assert.match(stdout, new RegExp(`^${row.method}\\s+process\\s+cold\\s+(Yes|No)\\s.*\\sok$`, 'm'));
-  }
-  // Zero-copy process methods on shm/memfd also run warm, from the segment pool.
-  const warm = report.rows.filter((r) => r.temperature === 'warm').map((r) => r.method);
-  for (const m of ['shm', 'inherit', 'raw']) assert.ok(warm.includes(m as never), `warm row for ${m}`);
-  assert.equal(code, 0);
-  assert.deepEqual(left, { segments: [], files: [], processes: [] });
+  await smokeEveryMethod('process', ['shm', 'inherit', 'raw']);
 });

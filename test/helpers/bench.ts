@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
+import assert from 'node:assert/strict';
 import { main } from '../../src/cli.js';
+import { METHODS } from '../../src/methods/index.js';
+import type { Kind, MethodName } from '../../src/methods/types.js';
 import type { Report } from '../../src/bench/types.js';
 import { ShmSnapshot } from './shm.js';
 
@@ -99,4 +102,41 @@ export class BenchSandbox {
     else process.env['NDSHARE_TEST_MARK'] = this.#prevMark;
     return { segments, files, processes };
   }
+}
+
+/**
+ * The smoke run of every registry method for one kind, at 1e4 float64 with --verify: each supported
+ * method completes (phases timed, the child confirming the full checksum), each unsupported one
+ * says why, `warmMethods` also run warm from the segment pool, and nothing is left behind.
+ */
+export async function smokeEveryMethod(kind: Kind, warmMethods: readonly MethodName[]): Promise<void> {
+  const box = new BenchSandbox();
+  const { code, stdout, stderr, report } = await box.bench(['--size', '1e4', '--repeats', '1', '--verify', ...(kind === 'thread' ? ['--threads'] : [])]);
+  const left = box.leftovers();
+  assert.equal(stderr, '');
+  assert.deepEqual(failures(report), []);
+  const cold = report.rows.filter((r) => r.impl === 'ndshare' && r.temperature === 'cold');
+  assert.deepEqual(cold.map((r) => r.method), METHODS.map((m) => m.name), 'one cold row per registry method, in order');
+  for (const row of cold) {
+    const info = METHODS.find((m) => m.name === row.method);
+    assert.ok(info);
+    assert.equal(row.kind, kind);
+    const support = info.kinds[kind];
+    if (!support.supported) {
+      assert.deepEqual(row.outcome, { state: 'unsupported', why: support.why });
+      continue;
+    }
+    assert.deepEqual(row.outcome, { state: 'ok' }, `${row.method}: ${JSON.stringify(row.outcome)}`);
+    assert.equal(row.runs.length, 1);
+    const run = row.runs[0];
+    assert.ok(run?.state === 'ok' && run.total > 0 && (run.handoff ?? 0) > 0, `${row.method}: phases`);
+    // A child process reports its own peak memory; a worker's memory is the cell's own.
+    if (kind === 'process') assert.ok((run.peakChildKiB ?? 0) > 0, `${row.method}: the child's peak memory`);
+    else assert.equal(run.peakChildKiB, 0, `${row.method}: a worker's memory is the cell's own`);
+    assert.match(stdout, new RegExp(`^${row.method}\\s+${kind}\\s+cold\\s+(Yes|No)\\s.*\\sok$`, 'm'));
+  }
+  const warm = report.rows.filter((r) => r.temperature === 'warm').map((r) => r.method);
+  for (const m of warmMethods) assert.ok(warm.includes(m), `warm row for ${m}`);
+  assert.equal(code, 0);
+  assert.deepEqual(left, { segments: [], files: [], processes: [] });
 }
