@@ -33,8 +33,21 @@ export const ERROR_CODES = [
   'ERR_NDSHARE_CHILD_FAILED',
 ] as const;
 
-/** A code ndshare assigns, or the errno name of a failed system call (`ENOSPC`, `EEXIST`, ...). */
-export type NdshareErrorCode = (typeof ERROR_CODES)[number] | `E${Uppercase<string>}`;
+type Letter = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O' | 'P' | 'Q' | 'R' | 'S' | 'T' | 'U' | 'V' | 'W' | 'X' | 'Y' | 'Z';
+
+/**
+ * The errno name of a failed system call (`ENOSPC`, `EEXIST`, `EROFS`, ...), kept as the kernel
+ * names it. No errno name starts with `ERR`, so this type cannot absorb a misspelt ndshare code.
+ */
+export type ErrnoCode = `E${Exclude<Letter, 'R'>}${Uppercase<string>}` | `ER${Exclude<Letter, 'R'>}${Uppercase<string>}`;
+
+/** A code ndshare assigns (closed: one of `ERROR_CODES`), or an errno name. */
+export type NdshareErrorCode = (typeof ERROR_CODES)[number] | ErrnoCode;
+
+/** True for an errno name (`E` and capitals or digits, never `ERR...`): the runtime side of `ErrnoCode`. */
+export function isErrnoCode(code: string): code is ErrnoCode {
+  return /^E(?!RR)[A-Z0-9]{1,20}$/.test(code);
+}
 
 /** Extra facts attached to an error. */
 export interface NdshareErrorDetails {
@@ -92,6 +105,31 @@ export function invalid(code: NdshareErrorCode, expected: string, what: string, 
   throw new NdshareError(code, `Expected ${expected} for ${what} but received ${describe(received)}`);
 }
 
+/** A failure, flattened so it survives JSON and structured clone (between a parent and a child). */
+export interface WireError {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Flattens any thrown value. */
+export function toWireError(err: unknown): WireError {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  return { code: typeof e.code === 'string' ? e.code : 'ERR_NDSHARE_CHILD_FAILED', message };
+}
+
+/** A known ndshare code or errno name, else the fallback: a peer cannot invent codes. */
+export function safeCode(code: unknown, fallback: NdshareErrorCode): NdshareErrorCode {
+  if (typeof code !== 'string') return fallback;
+  if ((ERROR_CODES as readonly string[]).includes(code) || isErrnoCode(code)) return code as NdshareErrorCode;
+  return fallback;
+}
+
+/** Rebuilds a typed error that came from a peer. */
+export function fromWireError(error: WireError, where: string): NdshareError {
+  return new NdshareError(safeCode(error.code, 'ERR_NDSHARE_CHILD_FAILED'), `${where}: ${error.message}`);
+}
+
 interface SystemErrorLike {
   code?: unknown;
   syscall?: unknown;
@@ -106,7 +144,7 @@ interface SystemErrorLike {
 export function fromSystemError(err: unknown, context: string, path?: string): NdshareError {
   if (err instanceof NdshareError) return err;
   const e = (typeof err === 'object' && err !== null ? err : {}) as SystemErrorLike;
-  const code = typeof e.code === 'string' && /^E[A-Z0-9]+$/.test(e.code) ? (e.code as NdshareErrorCode) : 'ERR_NDSHARE_UNSUPPORTED';
+  const code = typeof e.code === 'string' && isErrnoCode(e.code) ? e.code : 'ERR_NDSHARE_UNSUPPORTED';
   const syscall = typeof e.syscall === 'string' ? e.syscall : undefined;
   const where = path ?? (typeof e.path === 'string' ? e.path : undefined);
   const hint = ERRNO_HINTS[code] ?? '';

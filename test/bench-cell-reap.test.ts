@@ -8,12 +8,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { create } from '../src/create.js';
+import { create } from '../src/core/create.js';
 import { reapCell } from '../src/bench/orchestrator.js';
 import { runProcess } from '../src/bench/spawn.js';
 import { shmExists } from './helpers/shm.js';
 
-const createUrl = new URL('../src/create.js', import.meta.url).href;
+const createUrl = new URL('../src/core/create.js', import.meta.url).href;
 
 test('reapCell: a killed cell leaves no segment and no file; live segments are untouched', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ndshare-reap-test-'));

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { kSweepSizes, parseBenchArgs } from '../src/bench/options.js';
-import { METHODS } from '../src/methods/index.js';
+import { METHODS } from '../src/share/index.js';
 import { runCli } from './helpers/bench.js';
 
 const names = METHODS.map((m) => m.name);

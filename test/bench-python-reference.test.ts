@@ -1,5 +1,5 @@
 /**
- * bench/python/reference.py, the NumPy original: each of the study's nine methods runs at a small
+ * src/bench/python/reference.py, the NumPy original: each of the study's nine methods runs at a small
  * size with the child verifying the full sum, through the same runner `--python` uses. The study's
  * own Manager registration fails on NumPy 2 (AutoProxy touches `.mT`, which raises for 1-d
  * arrays): this test pins that fact, so the fix in the script is known to be needed.

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FdSnapshot } from './helpers/fds.js';
 import { ShmSnapshot } from './helpers/shm.js';
-import { filledFor, release, roundTrip, supportedPairs } from './fixtures/methods-harness.js';
+import { filledFor, release, roundTrip, supportedPairs } from './helpers/methods.js';
 
 const pairs = supportedPairs();
 

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { NdshareError } from '../src/index.js';
-import { share } from '../src/methods/index.js';
-import { filledFor, release, watchdog } from './fixtures/methods-harness.js';
+import { share } from '../src/share/index.js';
+import { filledFor, release, watchdog } from './helpers/methods.js';
 
 const kEntry = fileURLToPath(new URL('./fixtures/methods-failing-child.js', import.meta.url));
 

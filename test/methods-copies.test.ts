@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create } from '../src/index.js';
-import { filledFor, kMarker, release, roundTrip, supportedPairs } from './fixtures/methods-harness.js';
+import { filledFor, kMarker, release, roundTrip, supportedPairs } from './helpers/methods.js';
 
 for (const { method, kind, copies } of supportedPairs()) {
   const expectation = method === 'transfer' ? 'the parent buffer is detached' : copies ? 'the parent does not see the write (a copy)' : 'the parent sees the write (shared)';

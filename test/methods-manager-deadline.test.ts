@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NdshareError } from '../src/index.js';
-import { share, type ManagerClient } from '../src/methods/index.js';
-import { filledFor, kChildEntry, release, watchdog } from './fixtures/methods-harness.js';
+import { share, type ManagerClient } from '../src/share/index.js';
+import { filledFor, kChildEntry, release, watchdog } from './helpers/methods.js';
 
 test('manager: a call to a stopped server ends with ERR_NDSHARE_MANAGER_DEADLINE; the proxy recovers', async () => {
   const array = filledFor('manager', 'thread', [100]);

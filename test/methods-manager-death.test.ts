@@ -11,21 +11,13 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { NdshareError } from '../src/index.js';
-import { share, type ManagerClient } from '../src/methods/index.js';
-import { filledFor, release, watchdog } from './fixtures/methods-harness.js';
+import { share, type ManagerClient } from '../src/share/index.js';
+import { filledFor, release, watchdog } from './helpers/methods.js';
 import type { ManagerChildReply } from './fixtures/methods-manager-child.js';
+import { alive } from './helpers/process.js';
 
 const kEntry = fileURLToPath(new URL('./fixtures/methods-manager-child.js', import.meta.url));
 const sockets = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(`ndshare-mgr-${process.pid}-`));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 for (const kind of ['process', 'thread'] as const) {
   test(`manager with a ${kind}: the server dies mid-call, every client gets ERR_NDSHARE_MANAGER_DEAD`, async (t) => {

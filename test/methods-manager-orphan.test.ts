@@ -8,18 +8,10 @@ import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { watchdog } from './fixtures/methods-harness.js';
+import { watchdog } from './helpers/methods.js';
+import { alive } from './helpers/process.js';
 
 const kParent = fileURLToPath(new URL('./fixtures/methods-manager-orphan.js', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Resolves once `pid` is gone: each check waits on a child's exit or a short timer, never a fixed sleep budget. */
 async function gone(pid: number): Promise<void> {

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NdshareError } from '../src/index.js';
-import { share, type ManagerClient } from '../src/methods/index.js';
-import { filledFor, kChildEntry, kMarker, release, watchdog, type ChildReport } from './fixtures/methods-harness.js';
+import { share, type ManagerClient } from '../src/share/index.js';
+import { filledFor, kChildEntry, kMarker, release, watchdog, type ChildReport } from './helpers/methods.js';
 
 test('manager proxy: every call, and server errors arrive typed', async () => {
   const array = filledFor('manager', 'process', [3, 4], 'int64');

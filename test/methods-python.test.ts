@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { filledFor, kMarker, kPythonChild, release, roundTrip } from './fixtures/methods-harness.js';
+import { filledFor, kMarker, kPythonChild, release, roundTrip } from './helpers/methods.js';
 
 for (const method of ['shm', 'mmap', 'inherit', 'raw'] as const) {
   test(`${method}: a NumPy child reports the parent's checksum and its write is shared`, async () => {

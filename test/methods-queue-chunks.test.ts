@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NdshareError } from '../src/index.js';
-import { share } from '../src/methods/index.js';
-import { filledFor, kChildEntry, release, roundTrip } from './fixtures/methods-harness.js';
+import { share } from '../src/share/index.js';
+import { filledFor, kChildEntry, release, roundTrip } from './helpers/methods.js';
 
 const kElements = 10_000; // 80,000 bytes of float64
 

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NdshareError } from '../src/index.js';
-import { checksum, createFor, share } from '../src/methods/index.js';
-import { filledFor, kChildEntry, release, watchdog, type ChildReport } from './fixtures/methods-harness.js';
+import { checksum, createFor, share } from '../src/share/index.js';
+import { filledFor, kChildEntry, release, watchdog, type ChildReport } from './helpers/methods.js';
 
 const kLimit = 4_000;
 

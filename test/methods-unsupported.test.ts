@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create, NdshareError } from '../src/index.js';
-import { createFor, METHODS, share, supports, type Kind } from '../src/methods/index.js';
-import { kChildEntry, kPythonChild } from './fixtures/methods-harness.js';
+import { createFor, METHODS, share, supports, type Kind } from '../src/share/index.js';
+import { kChildEntry, kPythonChild } from './helpers/methods.js';
 
 const unsupported = METHODS.flatMap((info) => (['process', 'thread'] as const).flatMap((kind) => (info.kinds[kind].supported ? [] : [{ info, kind }])));
 

@@ -11,8 +11,8 @@ import { test } from 'node:test';
 import { create, NdshareError, type NdArray } from '../src/index.js';
 import { fixturePath } from './helpers/child.js';
 import type { HolderReply } from './fixtures/reliability-holder.js';
-import { collectUntil } from './fixtures/reliability-gc.js';
-import { assertInnerPassed, inPrivateShm, privateShmUnavailable, runInPrivateShm, shmUsedBytes } from './fixtures/reliability-private-shm.js';
+import { collectUntil } from './helpers/gc.js';
+import { assertInnerPassed, inPrivateShm, privateShmUnavailable, runInPrivateShm, shmUsedBytes } from './helpers/private-shm.js';
 
 const MiB = 1 << 20;
 

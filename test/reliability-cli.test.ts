@@ -9,11 +9,11 @@ import { execFile } from 'node:child_process';
 import { chownSync, existsSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main } from '../src/cli.js';
+import { main } from '../src/cli/main.js';
 import type { ShmHandle } from '../src/index.js';
 import { FixtureChild } from './helpers/child.js';
 import type { HolderReply, HolderRequest } from './fixtures/reliability-holder.js';
-import { assertInnerPassed, inPrivateShm, privateShmUnavailable, runInPrivateShm } from './fixtures/reliability-private-shm.js';
+import { assertInnerPassed, inPrivateShm, privateShmUnavailable, runInPrivateShm } from './helpers/private-shm.js';
 
 type Holder = FixtureChild<HolderReply>;
 

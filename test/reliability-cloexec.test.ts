@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { create, type Backing, type NdArray } from '../src/index.js';
-import { native } from '../src/native.js';
-import { newSegmentName } from '../src/segment.js';
+import { native } from '../src/core/native.js';
+import { newSegmentName } from '../src/core/fd.js';
 import { ShmSnapshot } from './helpers/shm.js';
 
 const kCreates = 1000;

@@ -1,6 +1,6 @@
 /**
  * SIGKILL the creator at random points, 200 times: after `ndshare sweep`, no segment is left and
- * the memory is back. Runs in a private /dev/shm (see fixtures/reliability-private-shm) so that
+ * the memory is back. Runs in a private /dev/shm (see helpers/private-shm) so that
  * nobody else's sweep or segments blur the count, and the tmpfs usage can be checked exactly.
  *
  * A SIGKILLed process cannot be reused, so every kill is one child: a long-lived creator looping
@@ -14,10 +14,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { main } from '../src/cli.js';
+import { main } from '../src/cli/main.js';
 import { create } from '../src/index.js';
 import { fixturePath } from './helpers/child.js';
-import { assertInnerPassed, inPrivateShm, meminfoShmem, privateShmUnavailable, runInPrivateShm, shmUsedBytes } from './fixtures/reliability-private-shm.js';
+import { assertInnerPassed, inPrivateShm, meminfoShmem, privateShmUnavailable, runInPrivateShm, shmUsedBytes } from './helpers/private-shm.js';
 
 const kKills = Number(process.env['NDSHARE_RELIABILITY_KILLS'] ?? 200);
 const kLanes = 2;

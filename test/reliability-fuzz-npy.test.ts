@@ -13,8 +13,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { attach, open } from '../src/index.js';
 import { ShmSnapshot } from './helpers/shm.js';
-import { classify, rss, Tally } from './fixtures/reliability-fuzz.js';
-import { collectGarbage } from './fixtures/reliability-gc.js';
+import { classify, rss, Tally } from './helpers/fuzz.js';
+import { collectGarbage } from './helpers/gc.js';
 
 const kFileRuns = 6000;
 const kShmRuns = 2000;

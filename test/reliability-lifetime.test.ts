@@ -9,12 +9,12 @@ import fs, { constants, existsSync, openSync, closeSync, readdirSync } from 'nod
 import { syncBuiltinESMExports } from 'node:module';
 import { test } from 'node:test';
 import { attach, NdshareError, type ShmHandle } from '../src/index.js';
-import { native } from '../src/native.js';
-import { kLivenessLockLength, kLivenessLockStart } from '../src/layout.js';
-import { listSegments, sweepSegments } from '../src/segments.js';
+import { native } from '../src/core/native.js';
+import { kLivenessLockLength, kLivenessLockStart } from '../src/core/layout.js';
+import { listSegments, sweepSegments } from '../src/core/admin.js';
 import { FixtureChild } from './helpers/child.js';
 import type { HolderReply, HolderRequest } from './fixtures/reliability-holder.js';
-import { assertInnerPassed, inPrivateShm, privateShmUnavailable, runInPrivateShm } from './fixtures/reliability-private-shm.js';
+import { assertInnerPassed, inPrivateShm, privateShmUnavailable, runInPrivateShm } from './helpers/private-shm.js';
 
 type Holder = FixtureChild<HolderReply>;
 

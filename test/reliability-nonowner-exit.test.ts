@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create, type ShmHandle } from '../src/index.js';
-import { sweepSegments } from '../src/segments.js';
+import { sweepSegments } from '../src/core/admin.js';
 import { FixtureChild } from './helpers/child.js';
 import { ShmSnapshot, shmExists } from './helpers/shm.js';
 import type { HolderReply } from './fixtures/reliability-holder.js';

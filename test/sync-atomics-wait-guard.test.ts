@@ -9,8 +9,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create, type NdArray } from '../src/index.js';
-import { native } from '../src/native.js';
-import { SyncPeer } from './fixtures/sync-peer.js';
+import { native } from '../src/core/native.js';
+import { SyncPeer } from './helpers/sync-peer.js';
 import { ShmSnapshot } from './helpers/shm.js';
 
 const kWaitMs = 1000;

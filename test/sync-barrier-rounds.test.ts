@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Barrier, create } from '../src/index.js';
-import { SyncPeer } from './fixtures/sync-peer.js';
+import { SyncPeer } from './helpers/sync-peer.js';
 import { ShmSnapshot } from './helpers/shm.js';
 
 const kRounds = 1000;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Mutex } from '../src/index.js';
-import { SyncPeer } from './fixtures/sync-peer.js';
+import { SyncPeer } from './helpers/sync-peer.js';
 import { ShmSnapshot } from './helpers/shm.js';
 
 test('closing a held mutex hands the next acquirer ownerDied', async () => {

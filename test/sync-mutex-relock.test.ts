@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Mutex, NdshareError } from '../src/index.js';
-import { SyncPeer } from './fixtures/sync-peer.js';
+import { SyncPeer } from './helpers/sync-peer.js';
 import { ShmSnapshot } from './helpers/shm.js';
 
 const isRelock = (e: unknown): boolean => e instanceof NdshareError && e.code === 'ERR_NDSHARE_LOCK_RELOCK';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { create, Mutex, type NdArray } from '../src/index.js';
-import { SyncPeer } from './fixtures/sync-peer.js';
+import { SyncPeer } from './helpers/sync-peer.js';
 import { ShmSnapshot } from './helpers/shm.js';
 
 const kRounds = 100;

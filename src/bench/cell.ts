@@ -7,12 +7,12 @@
  */
 import { writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resolveDType } from '../dtype.js';
+import { resolveDType } from '../core/dtype.js';
 import { NdshareError } from '../errors.js';
-import type { NdArray } from '../ndarray.js';
-import { native } from '../native.js';
-import { SegmentPool } from '../pool.js';
-import { createFor, share } from '../methods/index.js';
+import type { NdArray } from '../core/ndarray.js';
+import { native } from '../core/native.js';
+import { SegmentPool } from '../core/pool.js';
+import { createFor, share } from '../share/index.js';
 import { checkReply } from './cell-wire.js';
 import type { CellResult, CellSpec, Phases } from './types.js';
 
@@ -71,7 +71,7 @@ function closeQuietly(a: NdArray | undefined): void {
 }
 
 /** Runs the cell described by `spec` and returns its result (never throws). */
-export async function runCellSpec(spec: CellSpec): Promise<CellResult> {
+async function runCellSpec(spec: CellSpec): Promise<CellResult> {
   const opened: NdArray[] = [];
   const keep = (a: NdArray): void => void opened.push(a);
   try {
@@ -135,5 +135,5 @@ async function main(): Promise<void> {
   writeSync(kResultFd, JSON.stringify(result));
 }
 
-// Only as the entry point: tests may import runCellSpec without running a cell.
+// Only as the entry point: importing this module runs nothing.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

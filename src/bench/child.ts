@@ -6,7 +6,7 @@
  * machine), sent as strings because they exceed 2^53.
  */
 import { checksum as sum } from '../methods/checksum.js';
-import { receive } from '../methods/receive.js';
+import { receive } from '../share/receive.js';
 import type { ChildReply } from './cell-wire.js';
 
 async function main(): Promise<void> {

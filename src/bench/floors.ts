@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { native } from '../native.js';
+import { native } from '../core/native.js';
 import type { Floors } from './types.js';
 
 /** Passes per floor; a floor is the least cost, so each takes the fastest pass (noise only adds). */

@@ -1,9 +1,10 @@
 /** `ndshare bench` argument parsing (node:util parseArgs), with the standard error messages. */
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { resolveDType } from '../dtype.js';
+import { resolveDType } from '../core/dtype.js';
 import { invalid, NdshareError } from '../errors.js';
-import type { Kind, MethodName } from '../methods/types.js';
+import type { MethodName } from '../methods/table.js';
+import type { Kind } from '../methods/types.js';
 import type { BenchOptions } from './types.js';
 
 /** Defaults of the study: 1e8 float64 ones, 3 repeats, child processes. */
@@ -48,10 +49,6 @@ export interface BenchArgs {
   readonly json: string | null;
   readonly markdown: boolean;
   readonly quiet: boolean;
-  readonly help: boolean;
-  readonly schema: boolean;
-  /** True when --methods was given (otherwise: every registered method). */
-  readonly explicitMethods: boolean;
 }
 
 /** Parses "1e8", "100000000", "1_000" into a positive safe integer. */
@@ -133,8 +130,5 @@ function parseChecked(argv: readonly string[], known: readonly MethodName[] | nu
     json: values.json ?? null,
     markdown: values.markdown,
     quiet: values.quiet,
-    help: values.help,
-    schema: values.schema,
-    explicitMethods: values.methods !== undefined,
   };
 }

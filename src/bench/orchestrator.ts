@@ -6,9 +6,10 @@
 import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { reclaimIfDead, segmentNames } from '../sweep.js';
-import type { Kind, MethodInfo, MethodName } from '../methods/types.js';
-import { dtypeInfo, type DType } from '../dtype.js';
+import { reclaimIfDead, segmentNames } from '../core/sweep.js';
+import type { MethodInfo, MethodName } from '../methods/table.js';
+import type { Kind } from '../methods/types.js';
+import { dtypeInfo, type DType } from '../core/dtype.js';
 import { collectEnv } from './env.js';
 import { measureFloors } from './floors.js';
 import type { Progress } from './progress.js';

@@ -1,18 +1,18 @@
 /**
- * Runs the project's NumPy reference (bench/python/reference.py) for one method: a fresh Python
+ * Runs the project's NumPy reference (src/bench/python/reference.py) for one method: a fresh Python
  * process running the study's loop twice, so run 0 is cold (fresh heap pages) and run 1 is warm
  * (NumPy's allocator reuses the pages the first run faulted in), as in the study's own repeats.
  */
 import { fileURLToPath } from 'node:url';
-import type { MethodName } from '../methods/types.js';
+import { STUDY_METHODS, type MethodName } from '../methods/table.js';
 import { lastLine, runProcess } from './spawn.js';
 import type { Run } from './types.js';
 
 /** The study's nine methods, by ndshare's names for them. */
-export const PYTHON_METHODS: readonly MethodName[] = ['inherit', 'argument', 'pipe', 'queue', 'locked', 'raw', 'shm', 'mmap', 'manager'];
+export const PYTHON_METHODS: readonly MethodName[] = STUDY_METHODS;
 
 /** Path of the reference script in the installed package. */
-export const referenceScript = fileURLToPath(new URL('../../../bench/python/reference.py', import.meta.url));
+export const referenceScript = fileURLToPath(new URL('../../../src/bench/python/reference.py', import.meta.url));
 
 /** The two runs of one reference process. */
 export interface PythonPair {

@@ -3,6 +3,7 @@
  * subset it uses. The schema is data so that it ships in the package; `src/bench/report.schema.json`
  * is the same document as a file for other tools, and a test keeps the two identical.
  */
+import { METHOD_NAMES } from '../methods/table.js';
 
 /** A JSON Schema node, restricted to the keywords `validate()` understands. */
 export interface Schema {
@@ -28,9 +29,7 @@ type JsonType = 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'array' |
 const num: Schema = { type: 'number', minimum: 0 };
 const numOrNull: Schema = { type: ['number', 'null'], minimum: 0 };
 const str: Schema = { type: 'string' };
-const methodName: Schema = {
-  enum: ['inherit', 'argument', 'pipe', 'queue', 'queue-json', 'locked', 'raw', 'shm', 'mmap', 'manager', 'transfer', 'sab'],
-};
+const methodName: Schema = { enum: METHOD_NAMES };
 const kind: Schema = { enum: ['process', 'thread'] };
 const phaseProps = { create: num, handoff: num, read: num, total: num };
 

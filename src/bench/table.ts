@@ -116,7 +116,7 @@ function numpyLines(report: Report, n: number, md: boolean): string[] {
   if (rows.length === 0) return [];
   const head = ['NumPy method', 'Pages', 'Copy?', 'Time (median)', 'min', 'max', 'Status'];
   const body = rows.map((r) => [`${r.method} (${r.title})`, r.temperature === 'cold' ? 'cold (run 1)' : 'warm (run 2)', r.copies === null ? '?' : r.copies ? 'Yes' : 'No', formatSeconds(r.median), formatSeconds(r.min), formatSeconds(r.max), statusOf(r)]);
-  return ['', `NumPy original (bench/python/reference.py), n = ${formatCount(n)}`, '', ...grid(head, body, [false, false, false, true, true, true, false], md)];
+  return ['', `NumPy original (src/bench/python/reference.py), n = ${formatCount(n)}`, '', ...grid(head, body, [false, false, false, true, true, true, false], md)];
 }
 
 function floorLines(floors: readonly Floors[], md: boolean): string[] {

@@ -3,7 +3,8 @@
  * a cell process, the cell's answer, and the JSON report (`--json`), which src/bench/schema.ts
  * describes as a JSON Schema. Outcomes are tagged unions on `state`.
  */
-import type { Kind, MethodName } from '../methods/types.js';
+import type { MethodName } from '../methods/table.js';
+import type { Kind } from '../methods/types.js';
 
 /** Which implementation a row measures. */
 export type Impl = 'ndshare' | 'numpy';

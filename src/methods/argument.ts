@@ -8,8 +8,8 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import { NdshareError } from '../errors.js';
-import type { AnyTypedArray } from '../dtype.js';
-import type { NdArray } from '../ndarray.js';
+import type { AnyTypedArray } from '../core/dtype.js';
+import type { NdArray } from '../core/ndarray.js';
 import type { Method } from './types.js';
 import { checkHeader, heapArray } from './common.js';
 import { readInto } from './fd-reader.js';
@@ -34,17 +34,6 @@ function toArray(value: unknown, what: string): NdArray {
 }
 
 export const argument: Method = {
-  info: {
-    name: 'argument',
-    title: 'Start argument (serialized into the child at start)',
-    study: 'function argument',
-    copies: true,
-    kinds: {
-      process: { supported: true, how: 'v8-serialized at spawn onto an extra stdio socketpair and deserialized before the child runs (argv caps strings at 128 KiB)' },
-      thread: { supported: true, how: 'workerData, copied by structured clone' },
-    },
-  },
-  requiredBacking: () => null,
   planProcess: async (array) => {
     const blob = serialize(startArgument(array));
     const length = Buffer.alloc(kLengthBytes);

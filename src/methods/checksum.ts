@@ -1,5 +1,5 @@
 /** The checksum children report: the plain sum of the elements, in index order. */
-import type { NdArray } from '../ndarray.js';
+import type { NdArray } from '../core/ndarray.js';
 
 /**
  * Sum of all elements as a number (64-bit integers are summed exactly as bigint, then converted).

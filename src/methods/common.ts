@@ -1,8 +1,9 @@
 /** Small pieces the method files share: byte views, plans without data, received copies. */
-import { dtypeInfo, resolveDType, type DType } from '../dtype.js';
+import { dtypeInfo, resolveDType, type DType } from '../core/dtype.js';
 import { invalid, NdshareError } from '../errors.js';
-import { wrap, type NdArray } from '../ndarray.js';
-import { checkShape, sizeOf } from '../validate.js';
+import { heapOps } from '../core/backings/heap.js';
+import { wrap, type NdArray } from '../core/ndarray.js';
+import { checkShape, sizeOf } from '../core/validate.js';
 import type { MethodParams, ProcessPlan, ThreadPlan } from './types.js';
 import type { TransferListItem } from 'node:worker_threads';
 
@@ -12,8 +13,7 @@ export function bytesOf(array: NdArray): Uint8Array {
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
-/** Backings whose memory is a SharedArrayBuffer, so a worker can share it. */
-export const kSabBackings = ['sab', 'memfd', 'shm', 'file'] as const;
+
 
 /** A process plan that only passes JSON params (the zero-copy methods). */
 export function paramsProcessPlan(params: unknown, extra: Partial<Pick<ProcessPlan, 'inherit' | 'dispose'>> = {}): ProcessPlan {
@@ -34,9 +34,7 @@ export function paramsThreadPlan(params: unknown, transferList: readonly Transfe
 
 /** A heap NdArray over bytes received by copy (no further copy). */
 export function heapArray(dtype: DType, shape: readonly number[], buffer: ArrayBuffer, byteOffset: number): NdArray {
-  const info = dtypeInfo(dtype);
-  const { size, nbytes } = sizeOf(shape, info);
-  return wrap({ backing: 'heap', info, shape: [...shape], order: 'C', mode: 'r+', buffer, byteOffset, size, nbytes, fd: -1, owner: true, closed: false });
+  return wrap({ ops: heapOps, info: dtypeInfo(dtype), shape, buffer, byteOffset, owner: true });
 }
 
 /** Default bytes per message for 'queue' (one V8-serialized message must stay under 2 GiB). */

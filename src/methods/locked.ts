@@ -6,20 +6,8 @@
 import { Mutex } from '../sync/mutex.js';
 import { LockedArray } from '../sync/locked-array.js';
 import type { Method } from './types.js';
-import { kSabBackings } from './common.js';
 
 export const locked: Method = {
-  info: {
-    name: 'locked',
-    title: 'Locked shared array (cross-process Mutex)',
-    study: 'Array (ctypes, lock=True)',
-    copies: false,
-    kinds: {
-      process: { supported: true, how: 'a shm array plus a robust futex Mutex; the child attaches both and reads through the lock' },
-      thread: { supported: true, how: 'the same LockedArray, its buffer passed in workerData' },
-    },
-  },
-  requiredBacking: (kind) => (kind === 'process' ? ['shm', 'memfd'] : kSabBackings),
   planProcess: async (array) => {
     const mutex = Mutex.create({ near: array });
     const params = { ndshare: 1, kind: 'locked-array', array: array.handle, mutex: mutex.handle };

@@ -3,9 +3,9 @@
  * shape) comes first; then the child's kernel reads go straight into the destination array.
  */
 import { NdshareError } from '../errors.js';
-import { create } from '../create.js';
+import { create } from '../core/create.js';
 import type { Writable } from 'node:stream';
-import type { NdArray } from '../ndarray.js';
+import type { NdArray } from '../core/ndarray.js';
 import type { Method } from './types.js';
 import { bytesOf, checkHeader, chunkBytesOf } from './common.js';
 import { readInto } from './fd-reader.js';
@@ -18,17 +18,6 @@ const kMaxHeaderJson = 64 * 1024;
 const kDefaultPipeChunk = 64 * 1024 * 1024;
 
 export const pipe: Method = {
-  info: {
-    name: 'pipe',
-    title: 'Pipe (raw bytes over a socketpair)',
-    study: 'Pipe',
-    copies: true,
-    kinds: {
-      process: { supported: true, how: 'raw bytes over an extra stdio socketpair; the child reads them straight into the destination typed array' },
-      thread: { supported: false, why: 'Node offers no socketpair between threads of one process; a worker gets a copy faster with queue (postMessage) or shares with sab' },
-    },
-  },
-  requiredBacking: () => null,
   planProcess: async (array, params) => {
     const chunk = chunkBytesOf(params, kDefaultPipeChunk);
     return {

@@ -5,9 +5,9 @@
  * limit is refused with ERR_NDSHARE_TOO_LARGE before anything is sent.
  */
 import { NdshareError } from '../errors.js';
-import { create } from '../create.js';
-import { dtypeInfo, type AnyTypedArray, type DType } from '../dtype.js';
-import type { NdArray } from '../ndarray.js';
+import { create } from '../core/create.js';
+import { dtypeInfo, type AnyTypedArray, type DType } from '../core/dtype.js';
+import type { NdArray } from '../core/ndarray.js';
 import type { Method, MethodParams } from './types.js';
 import { checkHeader, chunkCountOf } from './common.js';
 
@@ -84,17 +84,6 @@ function decode(values: unknown, into: AnyTypedArray, at: number): number {
 }
 
 export const queueJson: Method = {
-  info: {
-    name: 'queue-json',
-    title: "Queue, naive default (IPC, serialization 'json')",
-    study: null,
-    copies: true,
-    kinds: {
-      process: { supported: true, how: "IPC with serialization 'json' (Node's default), in chunks below V8's string limit" },
-      thread: { supported: false, why: 'worker messages use structured clone, never JSON; use queue for threads' },
-    },
-  },
-  requiredBacking: () => null,
   planProcess: async (array, params) => {
     const per = elementsPerChunk(array, params);
     const data = array.data;

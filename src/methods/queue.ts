@@ -5,8 +5,8 @@
  * Threads: postMessage on the worker's MessagePort, each chunk copied once and transferred.
  */
 import { NdshareError } from '../errors.js';
-import { create } from '../create.js';
-import type { NdArray } from '../ndarray.js';
+import { create } from '../core/create.js';
+import type { NdArray } from '../core/ndarray.js';
 import type { ChildContext, Method } from './types.js';
 import { bytesOf, checkHeader, chunkBytesOf, chunkCountOf, kDefaultQueueChunkBytes } from './common.js';
 
@@ -43,17 +43,6 @@ function chunking(array: NdArray, chunkBytes: number): { start: QueueStart; byte
 }
 
 export const queue: Method = {
-  info: {
-    name: 'queue',
-    title: "Queue (IPC, serialization 'advanced' / MessagePort)",
-    study: 'Queue',
-    copies: true,
-    kinds: {
-      process: { supported: true, how: "IPC with serialization 'advanced' (v8 serializer), in chunks below the 2 GiB per-message limit" },
-      thread: { supported: true, how: "postMessage on the worker's MessagePort, one copy per chunk (transferred)" },
-    },
-  },
-  requiredBacking: () => null,
   planProcess: async (array, params) => {
     const chunk = chunkBytesOf(params, kDefaultQueueChunkBytes);
     const { start, bytes } = chunking(array, chunk);

@@ -2,23 +2,12 @@
  * `transfer`: the ArrayBuffer moves to the worker (transfer list): zero-copy, and the parent's
  * buffer is detached (its views read as length 0). Processes cannot take a transfer.
  */
-import { stateOf } from '../ndarray.js';
+import { stateOf } from '../core/ndarray.js';
 import { NdshareError } from '../errors.js';
 import type { Method } from './types.js';
 import { checkHeader, heapArray } from './common.js';
 
 export const transfer: Method = {
-  info: {
-    name: 'transfer',
-    title: 'ArrayBuffer transfer list (move)',
-    study: null,
-    copies: false,
-    kinds: {
-      process: { supported: false, why: 'an ArrayBuffer can only be moved between threads of one process; a process needs shared memory (shm, raw, inherit) or a copy (pipe, queue)' },
-      thread: { supported: true, how: "the ArrayBuffer is moved with the worker's transfer list; the parent's buffer is detached (its views become empty)" },
-    },
-  },
-  requiredBacking: () => ['heap'],
   planThread: async (array) => {
     const s = stateOf(array);
     if (!(s.buffer instanceof ArrayBuffer)) throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', "Expected a heap ArrayBuffer to transfer but received a SharedArrayBuffer; share it with 'sab' instead");

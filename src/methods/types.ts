@@ -5,46 +5,16 @@
  */
 import type { Duplex } from 'node:stream';
 import type { TransferListItem } from 'node:worker_threads';
-import type { Backing, NdArray } from '../ndarray.js';
-import type { ManagerClient } from './manager-client.js';
+import type { NdArray } from '../core/ndarray.js';
+import type { ManagerClient } from './manager/client.js';
 import type { Mutex } from '../sync/mutex.js';
 import type { LockedArray } from '../sync/locked-array.js';
 
 /** Where the receiving side runs. */
 export type Kind = 'process' | 'thread';
 
-/** Method names: a contract (the benchmark's JSON uses them). */
-export type MethodName =
-  | 'inherit'
-  | 'argument'
-  | 'pipe'
-  | 'queue'
-  | 'queue-json'
-  | 'locked'
-  | 'raw'
-  | 'shm'
-  | 'mmap'
-  | 'manager'
-  | 'transfer'
-  | 'sab';
-
-/** Every method name, in the table's order. */
-export const METHOD_NAMES: readonly MethodName[] = ['inherit', 'argument', 'pipe', 'queue', 'queue-json', 'locked', 'raw', 'shm', 'mmap', 'manager', 'transfer', 'sab'];
-
 /** Whether a method works for a kind, and how (or why not). */
 export type Support = { readonly supported: true; readonly how: string } | { readonly supported: false; readonly why: string };
-
-/** Static description of a method, shown by the registry and the benchmark. */
-export interface MethodInfo {
-  readonly name: MethodName;
-  /** Human title for tables ("Inheritance (memfd in stdio)"). */
-  readonly title: string;
-  /** The study's method this one maps to, or null for Node-only methods (transfer, sab, queue-json). */
-  readonly study: string | null;
-  /** True when the child receives a copy (its writes are not seen by the parent). */
-  readonly copies: boolean;
-  readonly kinds: { readonly process: Support; readonly thread: Support };
-}
 
 /** Options a caller may pass through `share()` to the method (each method reads what it needs). */
 export interface MethodParams {
@@ -120,11 +90,8 @@ export type Received =
   | { readonly form: 'array'; readonly array: NdArray; readonly locked: LockedArray | null }
   | { readonly form: 'proxy'; readonly proxy: ManagerClient };
 
-/** One sharing method: static info plus the parent and child sides. */
+/** One sharing method's parent and child sides (its static facts are in methods/table.ts). */
 export interface Method {
-  readonly info: MethodInfo;
-  /** Backing the array must have for this kind (zero-copy methods), or null for any. */
-  requiredBacking(kind: Kind): readonly Backing[] | null;
   planProcess?(array: NdArray, params: MethodParams): Promise<ProcessPlan>;
   planThread?(array: NdArray, params: MethodParams): Promise<ThreadPlan>;
   receive(ctx: ChildContext): Promise<Received>;

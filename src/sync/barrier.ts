@@ -8,9 +8,9 @@
  * as Python's threading.Barrier does, because the count can no longer be trusted.
  */
 import { invalid, NdshareError } from '../errors.js';
-import { kBarrierBrokenWord, kBarrierCountWord, kBarrierPartiesWord, kBarrierRoundWord, kSyncKindBarrier } from '../layout.js';
+import { kBarrierBrokenWord, kBarrierCountWord, kBarrierPartiesWord, kBarrierRoundWord, kSyncKindBarrier } from './layout.js';
 import { checkSyncEnvelope, type BarrierHandle } from './handle.js';
-import { SyncSegment, type SyncBacking } from './segment.js';
+import { SyncSegment, type SyncBacking } from './word-segment.js';
 import { checkTimeout, deadlineOf, sleepAsync, sleepSync, wake } from './wait.js';
 
 /**

@@ -3,8 +3,8 @@
  * boundaries (JSON for 'shm' and 'memfd' segments). Validated on every attach.
  */
 import { invalid } from '../errors.js';
-import type { Handle } from '../handle.js';
-import type { SyncSegmentHandle } from './segment.js';
+import type { Handle } from '../core/handle.js';
+import type { SyncSegmentHandle } from './word-segment.js';
 
 /** Names a Mutex for `Mutex.attach()` in another process or thread. JSON-safe. */
 export interface MutexHandle {

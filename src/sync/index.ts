@@ -34,4 +34,4 @@ export { Mutex, type Acquired, type LockOutcome, type TryLockOutcome, type LockO
 export { Barrier, type BarrierOutcome, type BarrierOptions, type BarrierWaitOptions } from './barrier.js';
 export { LockedArray, type LockedArrayAttachOptions } from './locked-array.js';
 export type { MutexHandle, BarrierHandle, LockedArrayHandle } from './handle.js';
-export type { SyncBacking, SyncSegmentHandle } from './segment.js';
+export type { SyncBacking, SyncSegmentHandle } from './word-segment.js';

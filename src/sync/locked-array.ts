@@ -7,12 +7,12 @@
  * Accessors block the calling thread while waiting (they use `lockSync`): use them in workers and
  * child processes. On a main thread that must stay responsive, use `withLock` (async acquire).
  */
-import { attach } from '../attach.js';
-import { create, type CreateOptions } from '../create.js';
-import type { AnyTypedArray, DType, ElementOf, TypedArrayMap } from '../dtype.js';
+import { attach } from '../core/attach.js';
+import { create, type CreateOptions } from '../core/create.js';
+import type { AnyTypedArray, DType, ElementOf, TypedArrayMap } from '../core/dtype.js';
 import { invalid, NdshareError } from '../errors.js';
-import type { NdArray } from '../ndarray.js';
-import type { Mode } from '../validate.js';
+import type { NdArray } from '../core/ndarray.js';
+import { offsetOf, type Mode } from '../core/validate.js';
 import { checkSyncEnvelope, type LockedArrayHandle } from './handle.js';
 import { Mutex, type Acquired, type LockOptions } from './mutex.js';
 
@@ -204,15 +204,8 @@ export class LockedArray<D extends DType = DType> {
       }
       return this.#flat(idx, what);
     }
-    if (!Array.isArray(index) || index.length !== this.#shape.length) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `an index or ${this.#shape.length} indexes`, what, index);
-    let flat = 0;
-    for (let d = 0; d < index.length; d++) {
-      const v: unknown = index[d];
-      const n = this.#shape[d] ?? 0;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= n) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `an integer in [0, ${n})`, `${what}[${d}]`, v);
-      flat += v * (this.#steps[d] ?? 0);
-    }
-    return flat;
+    if (!Array.isArray(index)) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `an index or ${this.#shape.length} indexes`, what, index);
+    return offsetOf(index, this.#shape, this.#steps, what);
   }
 
   #range(start: number, end: number, what: string): [number, number] {

@@ -25,11 +25,11 @@ import {
   kMutexWaitersBit,
   kOwnerLockBase,
   kSyncKindMutex,
-} from '../layout.js';
-import { native } from '../native.js';
-import type { NdArray } from '../ndarray.js';
+} from './layout.js';
+import { native } from '../core/native.js';
+import type { NdArray } from '../core/ndarray.js';
 import { checkSyncEnvelope, type MutexHandle } from './handle.js';
-import { SyncSegment, type SyncBacking } from './segment.js';
+import { SyncSegment, type SyncBacking } from './word-segment.js';
 import { checkTimeout, deadlineOf, sleepAsync, sleepSync, wake } from './wait.js';
 
 /** The lock is held by the caller. `ownerDied`: the previous holder died holding it. */

@@ -5,8 +5,8 @@
  * Every sleep is one bounded slice; callers loop and re-check their word.
  */
 import { invalid } from '../errors.js';
-import { kSyncWaitSliceMs } from '../layout.js';
-import { native, type FutexResult } from '../native.js';
+import { kSyncWaitSliceMs } from './layout.js';
+import { native, type FutexResult } from '../core/native.js';
 
 /** Blocks this thread while words[index] === expected, for at most one slice (or `maxMs`). */
 export function sleepSync(buffer: SharedArrayBuffer, index: number, expected: number, maxMs: number): FutexResult {

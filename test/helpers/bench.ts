@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import assert from 'node:assert/strict';
-import { main } from '../../src/cli.js';
-import { METHODS } from '../../src/methods/index.js';
-import type { Kind, MethodName } from '../../src/methods/types.js';
+import { main } from '../../src/cli/main.js';
+import { METHODS } from '../../src/share/index.js';
+import type { MethodName } from '../../src/methods/table.js';
+import type { Kind } from '../../src/methods/types.js';
 import type { Report } from '../../src/bench/types.js';
 import { ShmSnapshot } from './shm.js';
+import { alive } from './process.js';
 
 /** Captured result of one `main()` call. */
 export interface CliRun {
@@ -54,15 +56,6 @@ export function markedProcesses(mark: string): number[] {
     }
   }
   return pids;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A sandbox for one benchmark run: its directory, its marker, and the leak checks. */

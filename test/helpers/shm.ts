@@ -29,8 +29,8 @@ export class ShmSnapshot {
   }
 
   /**
-   * Names created since the snapshot by `pid` (ndshare names carry the creator pid), or by any
-   * process when pid is omitted. Filtering by pid keeps the check exact while other suites run.
+   * Names created since the snapshot by `pid` (ndshare names carry the creator pid), this process
+   * by default. Filtering by pid keeps the check exact while other suites run.
    */
   addedBy(pid: number = process.pid): string[] {
     return this.added().filter((n) => n.startsWith(`ndshare-${pid}-`));

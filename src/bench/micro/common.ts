@@ -1,0 +1,34 @@
+/** Shared bits of the core benchmarks: statistics, machine facts, fresh processes. */
+import { spawn } from 'node:child_process';
+import { cpus, release, totalmem, loadavg } from 'node:os';
+import { median } from '../rows.js';
+
+export { median };
+
+/** One line describing the machine, for the results table. */
+export function machine(): string {
+  return `${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+}
+
+/** Runs a fresh process and returns the last JSON line it printed. Rejects on failure. */
+export function runCell<T>(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const p = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
+    let out = '';
+    p.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      if (code !== 0 || !line) return reject(new Error(`${command} ${args.join(' ')} failed (code ${code}): ${out}`));
+      resolve(JSON.parse(line) as T);
+    });
+  });
+}
+
+/** Reads `--name value` from argv, with a default. */
+export function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  return v;
+}

@@ -1,0 +1,173 @@
+/** File-descriptor level helpers shared by the fd-backed backings (shm, memfd, file): create, attach and open. */
+import { randomBytes } from 'node:crypto';
+import { constants, ftruncateSync, readSync, statfsSync, writeSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+import { NdshareError, fromSystemError } from '../errors.js';
+import type { DTypeInfo } from './dtype.js';
+import { kLivenessLockLength, kLivenessLockStart, kMaxHeaderLength, kNameRandomBytes, kPreludeLengthV2, kSegmentDataOffset, kSegmentPrefix } from './layout.js';
+import { kMapPopulate, kMapPrivate, native, O_CLOEXEC } from './native.js';
+import { formatHeader, parseHeader, readPrelude, type NpyHeader } from './npy.js';
+import type { Mode } from './validate.js';
+
+/** Flags of every create: a new object only (never an existing one or a link), never inherited. */
+export const kCreateFlags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | O_CLOEXEC;
+
+/** A fresh segment name: creator pid plus 128 random bits. */
+export function newSegmentName(): string {
+  return `/${kSegmentPrefix}${process.pid}-${randomBytes(kNameRandomBytes).toString('hex')}`;
+}
+
+/** Reads and parses the .npy header of an open fd, reading no more than the bounded header. */
+export function readHeaderFd(fd: number, fileSize: number, source: string): NpyHeader {
+  const prelude = new Uint8Array(Math.min(kPreludeLengthV2, fileSize));
+  readFully(fd, prelude, 0);
+  const p = readPrelude(prelude, source);
+  const end = p.headerStart + p.headerLength;
+  if (end > fileSize) {
+    throw new NdshareError('ERR_NDSHARE_TRUNCATED', `Expected at least ${end} bytes of header in ${source} but it has ${fileSize} bytes`);
+  }
+  const bytes = new Uint8Array(Math.min(end, kPreludeLengthV2 + kMaxHeaderLength));
+  readFully(fd, bytes, 0);
+  return parseHeader(bytes, p, source);
+}
+
+/** Largest single read (readSync refuses lengths of 2 GiB and more). */
+const kReadChunkBytes = 1 << 30;
+
+/** Reads into `into` from `position` until it is full or the file ends; returns the bytes read. */
+export function readFully(fd: number, into: Uint8Array, position: number): number {
+  let done = 0;
+  while (done < into.length) {
+    const n = readSync(fd, into, done, Math.min(into.length - done, kReadChunkBytes), position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
+/** Refuses, before anything is allocated, a size the file system cannot hold. */
+export function checkCapacity(dir: string, bytes: number, what: string): void {
+  let free: number;
+  try {
+    const st = statfsSync(dir);
+    free = st.bavail * st.bsize;
+  } catch {
+    return; // No statfs answer: posix_fallocate still turns a full file system into ENOSPC.
+  }
+  if (bytes > free) {
+    throw new NdshareError(
+      'ENOSPC',
+      `Expected at most ${free} free bytes in ${dir} for ${what} but it needs ${bytes} bytes; free space or use a smaller array`,
+      { syscall: 'statfs', path: dir },
+    );
+  }
+}
+
+/** Takes this fd's shared liveness lock (never blocks: only sweepers take it exclusively). */
+export function holdLiveness(fd: number, source: string): void {
+  try {
+    if (!native().ofdLock(fd, 1, kLivenessLockStart, kLivenessLockLength, false)) {
+      // A sweeper holds it exclusively: the segment is being reclaimed right now.
+      throw new NdshareError('ENOENT', `Failed to attach ${source}: ENOENT. The segment is being removed as abandoned`, { path: source });
+    }
+  } catch (err) {
+    throw fromSystemError(err, 'lock', source);
+  }
+}
+
+/**
+ * Maps the data of an open .npy fd. Data on a page boundary is mapped alone; otherwise (files
+ * written by NumPy, whose data starts at 64 or 128) the file is mapped from 0 and viewed at offset.
+ */
+export function mapData(
+  fd: number,
+  dataOffset: number,
+  nbytes: number,
+  mode: Mode,
+  populate: boolean,
+  source: string,
+): { buffer: SharedArrayBuffer; byteOffset: number } {
+  if (nbytes === 0) return { buffer: new SharedArrayBuffer(0), byteOffset: 0 };
+  const n = native();
+  const flags = (mode === 'r+' ? 0 : kMapPrivate) | (populate ? kMapPopulate : 0);
+  try {
+    if (dataOffset % n.pageSize === 0) return { buffer: n.mmap(fd, nbytes, dataOffset, flags), byteOffset: 0 };
+    return { buffer: n.mmap(fd, dataOffset + nbytes, 0, flags), byteOffset: dataOffset };
+  } catch (err) {
+    throw fromSystemError(err, `map ${nbytes} bytes of ${source}`, source);
+  }
+}
+
+/**
+ * Marks an fd that an NdArray keeps to be closed when this worker thread ends, terminate()
+ * included. Without it, an array a worker never closed would keep its fd, and with it the shm
+ * liveness lock, for the rest of the process's life. No-op on the main thread (process exit
+ * closes everything).
+ */
+export function keepFd(fd: number): void {
+  if (!isMainThread && fd >= 0) native().closeOnThreadExit(fd);
+}
+
+/**
+ * Closes an fd without masking an error being reported. Also forgets a keepFd() registration
+ * first, so the thread-exit hook can never close an unrelated file that reused the number.
+ */
+export function closeQuietly(fd: number): void {
+  if (fd < 0) return;
+  try {
+    if (!isMainThread) native().cancelCloseOnThreadExit(fd);
+  } catch {
+    // Without the addon nothing was registered.
+  }
+  try {
+    // Natively, like every fd an NdArray keeps (see openFd in native/mem.cc for why not node:fs).
+    native().closeFd(fd);
+  } catch {
+    // Best effort: the caller is already reporting the error that matters.
+  }
+}
+
+/** A fill value checked against the dtype, or undefined for zeroed memory. */
+export type Fill = number | bigint | undefined;
+
+/** Largest buffer used to write a fill pattern through the fd. */
+const kFillChunkBytes = 8 << 20;
+
+/**
+ * Sizes the fd, reserves every block, writes the header, fills, maps the data.
+ *
+ * A fill is written through the fd (pwrite of a repeated pattern) rather than through the mapping:
+ * on tmpfs a written page is allocated without being zeroed first and without a page fault, so
+ * this is one pass over the memory instead of three (zero in fallocate, fault in, fill), and a
+ * full file system still fails here, as ENOSPC from write. So where writes allocate exactly
+ * (`reserveByWrite`: tmpfs, for shm and memfd) a filled array skips posix_fallocate. A fill of
+ * zero bits needs no writing at all: reserved memory starts zeroed.
+ */
+export function initializeFd(fd: number, info: DTypeInfo, shape: readonly number[], nbytes: number, fill: Fill, reserveByWrite: boolean, source: string): { buffer: SharedArrayBuffer; byteOffset: number } {
+  const total = kSegmentDataOffset + nbytes;
+  const header = formatHeader(info.descr, shape, kSegmentDataOffset);
+  const write = fill !== undefined && !isZeroBits(fill) && nbytes > 0;
+  ftruncateSync(fd, total);
+  if (!write || !reserveByWrite) native().fallocate(fd, 0, total);
+  writeAll(fd, header, 0);
+  if (write) writePattern(fd, info, fill, nbytes);
+  return mapData(fd, kSegmentDataOffset, nbytes, 'r+', false, source);
+}
+
+function isZeroBits(fill: number | bigint): boolean {
+  return fill === 0n || (fill === 0 && !Object.is(fill, -0));
+}
+
+function writeAll(fd: number, bytes: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
+}
+
+function writePattern(fd: number, info: DTypeInfo, fill: number | bigint, nbytes: number): void {
+  const chunk = new info.ctor(new ArrayBuffer(Math.min(kFillChunkBytes, nbytes)));
+  (chunk as { fill(v: number | bigint): unknown }).fill(fill);
+  const bytes = new Uint8Array(chunk.buffer);
+  for (let off = 0; off < nbytes; off += bytes.length) {
+    writeAll(fd, off + bytes.length <= nbytes ? bytes : bytes.subarray(0, nbytes - off), kSegmentDataOffset + off);
+  }
+}

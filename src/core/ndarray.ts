@@ -1,0 +1,298 @@
+/** NdArray: a small facade over one mapping (or buffer), its dtype, shape and lifetime. */
+import { type AnyTypedArray, type DType, type DTypeInfo, type TypedArrayMap } from './dtype.js';
+import { fromSystemError, NdshareError } from '../errors.js';
+import type { Handle, SabHandle } from './handle.js';
+import { native } from './native.js';
+import { closeQuietly } from './fd.js';
+import { sizeOf, stridesOf, type Mode, type Order } from './validate.js';
+
+/** Where an array's memory lives: the names of the backing modules (src/core/backings/). */
+export type Backing = 'shm' | 'memfd' | 'file' | 'sab' | 'heap';
+export const BACKINGS: readonly Backing[] = ['shm', 'memfd', 'file', 'sab', 'heap'];
+
+/**
+ * What an NdArray asks of its backing module after creation: the handle others attach, and how the
+ * creator's name goes away. Each module in src/core/backings/ provides one.
+ */
+export interface BackingOps {
+  readonly name: Backing;
+  /** The handle for `attach()` elsewhere (`NdArray.handle`). */
+  handle(s: ArrayState): Handle;
+  /** Removes the creator's name or file; absent for backings that have none (memfd, sab, heap). */
+  removeName?(s: ArrayState): void;
+  /** The creator's `close()` removes the name too (shm), or leaves it for `unlink()` (file). */
+  readonly closeRemovesName: boolean;
+}
+
+/** Internal state of one NdArray. Never exported from the package. */
+export interface ArrayState {
+  readonly backing: Backing;
+  readonly ops: BackingOps;
+  readonly info: DTypeInfo;
+  readonly shape: readonly number[];
+  readonly order: Order;
+  readonly mode: Mode;
+  readonly buffer: SharedArrayBuffer | ArrayBuffer;
+  readonly byteOffset: number;
+  readonly size: number;
+  readonly nbytes: number;
+  /** Open fd that keeps the liveness lock (shm) or the memory (memfd); -1 when none. */
+  fd: number;
+  /** shm_open name, for 'shm'. */
+  readonly name?: string;
+  /** Filesystem path NumPy can open ('shm', 'file', 'memfd'). */
+  readonly path?: string;
+  /** This NdArray created the name or file, so it may unlink it. */
+  owner: boolean;
+  /** This NdArray was the owner and already removed its name or file (close() or unlink()). */
+  removed?: boolean;
+  closed: boolean;
+  readonly data: AnyTypedArray;
+}
+
+const states = new WeakMap<NdArray, ArrayState>();
+const kToken = Symbol('ndshare.internal');
+
+/** What a backing module knows when it wraps memory into an NdArray; the rest is derived. */
+export interface ArrayInit {
+  readonly ops: BackingOps;
+  readonly info: DTypeInfo;
+  readonly shape: readonly number[];
+  /** Default 'C'. */
+  readonly order?: Order;
+  /** Default 'r+'. */
+  readonly mode?: Mode;
+  readonly buffer: SharedArrayBuffer | ArrayBuffer;
+  /** Default 0. */
+  readonly byteOffset?: number;
+  /** Default -1 (no fd). */
+  readonly fd?: number;
+  readonly name?: string;
+  readonly path?: string;
+  /** Default false. */
+  readonly owner?: boolean;
+}
+
+/** Builds an NdArray: the one place an ArrayState is made (size and nbytes come from sizeOf). */
+export function wrap<D extends DType>(init: ArrayInit): NdArray<D> {
+  const { size, nbytes } = sizeOf(init.shape, init.info);
+  const state: ArrayState = {
+    backing: init.ops.name,
+    ops: init.ops,
+    info: init.info,
+    shape: [...init.shape],
+    order: init.order ?? 'C',
+    mode: init.mode ?? 'r+',
+    buffer: init.buffer,
+    byteOffset: init.byteOffset ?? 0,
+    size,
+    nbytes,
+    fd: init.fd ?? -1,
+    ...(init.name !== undefined ? { name: init.name } : {}),
+    ...(init.path !== undefined ? { path: init.path } : {}),
+    owner: init.owner ?? false,
+    closed: false,
+    data: new init.info.ctor(init.buffer, init.byteOffset ?? 0, size),
+  };
+  return new NdArray<D>(kToken, state);
+}
+
+/** The thread handle of an array whose memory is a SharedArrayBuffer (every shared backing). */
+export function threadHandleOf(s: ArrayState): SabHandle {
+  if (!(s.buffer instanceof SharedArrayBuffer)) {
+    throw new NdshareError('ERR_NDSHARE_NOT_SHAREABLE', `Expected a shared backing for threadHandle but this array has backing '${s.backing}'`);
+  }
+  return {
+    ndshare: 1,
+    backing: 'sab',
+    dtype: s.info.name,
+    shape: [...s.shape],
+    buffer: s.buffer,
+    byteOffset: s.byteOffset,
+    ...(s.order === 'F' ? { order: 'F' as const } : {}),
+  };
+}
+
+/** Internal state of an NdArray. */
+export function stateOf(array: NdArray): ArrayState {
+  const s = states.get(array);
+  if (!s) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected an NdArray but received another object');
+  return s;
+}
+
+/**
+ * A typed n-dimensional view over shared (or ordinary) memory. Create one with `create()`,
+ * `attach()` or `open()`; the constructor is not public.
+ */
+export class NdArray<D extends DType = DType> {
+  readonly #s: ArrayState;
+
+  /** @internal */
+  constructor(token: symbol, state: ArrayState) {
+    if (token !== kToken) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected create(), attach() or open() to build an NdArray but it was constructed directly');
+    this.#s = state;
+    states.set(this, state);
+  }
+
+  /** The flat TypedArray over the elements (BigInt64Array for int64, Uint8Array for bool, ...). */
+  get data(): TypedArrayMap[D] {
+    this.#open('data');
+    return this.#s.data as TypedArrayMap[D];
+  }
+
+  /** NumPy dtype name. */
+  get dtype(): D {
+    return this.#s.info.name as D;
+  }
+
+  /** Dimensions (a frozen copy). */
+  get shape(): readonly number[] {
+    return Object.freeze([...this.#s.shape]);
+  }
+
+  /** Byte step per dimension, as NumPy reports `strides`. */
+  get strides(): readonly number[] {
+    return Object.freeze(stridesOf(this.#s.shape, this.#s.info.itemsize, this.#s.order));
+  }
+
+  /** 'C' (row-major) or 'F' (column-major, only from Fortran-order .npy files). */
+  get order(): Order {
+    return this.#s.order;
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return this.#s.size;
+  }
+
+  /** Bytes of element data. */
+  get nbytes(): number {
+    return this.#s.nbytes;
+  }
+
+  /** Where the memory lives. */
+  get backing(): Backing {
+    return this.#s.backing;
+  }
+
+  /** How this process mapped the memory: 'r+' shared read-write, 'r' read-only, 'c' copy-on-write. */
+  get mode(): Mode {
+    return this.#s.mode;
+  }
+
+  /** True when writes through `data` do not reach other processes ('r' and 'c' mappings). */
+  get readonly(): boolean {
+    return this.#s.mode !== 'r+';
+  }
+
+  /** A path `numpy.load(path, mmap_mode='r+')` opens (shm and file; /proc/<pid>/fd/<n> for memfd). */
+  get path(): string | undefined {
+    return this.#s.path;
+  }
+
+  /** True after close(). */
+  get closed(): boolean {
+    return this.#s.closed;
+  }
+
+  /**
+   * A plain object that names this array for `attach()` in another process or thread. JSON for
+   * shm, memfd and file; for 'sab' it holds the SharedArrayBuffer (post it, do not stringify it).
+   */
+  get handle(): Handle {
+    this.#open('handle');
+    return this.#s.ops.handle(this.#s);
+  }
+
+  /**
+   * A handle for worker threads of this process that reuses this mapping: no new mapping, no fd.
+   * Post it with `postMessage` or `workerData`; `attach()` it in the worker.
+   */
+  get threadHandle(): SabHandle {
+    this.#open('threadHandle');
+    return threadHandleOf(this.#s);
+  }
+
+  /**
+   * Writes dirty pages of a file-backed array to disk (msync). A no-op for other backings.
+   * `sync: true` waits for the write to finish.
+   */
+  flush(options: { sync?: boolean } = {}): void {
+    this.#open('flush');
+    const s = this.#s;
+    if (s.backing !== 'file' || s.mode !== 'r+' || s.nbytes === 0 || !(s.buffer instanceof SharedArrayBuffer)) return;
+    try {
+      native().msync(s.buffer, s.byteOffset, s.nbytes, options.sync ? 1 : 0);
+    } catch (err) {
+      throw fromSystemError(err, 'flush the mapped file', s.path);
+    }
+  }
+
+  /**
+   * Releases this process's claim: closes the fd and, for the creator of a 'shm' segment, removes
+   * its name. Memory that a view can still reach stays mapped until the buffer is
+   * garbage-collected, so `close()` can never cause a crash; until then the mapping still counts
+   * as a user of the segment (it is never swept or pooled from under a view). Idempotent.
+   */
+  close(): void {
+    const s = this.#s;
+    if (s.closed) return;
+    s.closed = true;
+    try {
+      if (s.owner && s.ops.closeRemovesName) this.#removeName();
+    } finally {
+      // Even if removing the name failed: close() cannot be retried (it is idempotent), so the fd
+      // would otherwise stay open, liveness lock and all, for the life of the process.
+      if (s.fd >= 0) {
+        const fd = s.fd;
+        s.fd = -1;
+        // Quietly: the fd is ours, EBADF would mean it was closed behind our back; nothing leaks.
+        closeQuietly(fd);
+      }
+    }
+  }
+
+  /**
+   * Removes the name ('shm') or file ('file') so no one else can attach; the array stays usable
+   * here and in processes that already attached. Only the creator may unlink. A no-op for
+   * memfd, sab and heap, which have no name.
+   */
+  unlink(): void {
+    const s = this.#s;
+    if (!s.ops.removeName) return;
+    // The creator's close() already removed a shm name; unlinking again is a no-op, not an error.
+    if (!s.owner && s.removed) return;
+    if (!s.owner) {
+      throw new NdshareError(
+        'ERR_NDSHARE_NOT_OWNER',
+        `Expected the creating process to unlink ${s.name ?? s.path ?? 'this array'} but this NdArray was attached or opened; only the creator unlinks`,
+      );
+    }
+    this.#removeName();
+  }
+
+  #removeName(): void {
+    const s = this.#s;
+    if (!s.owner) return;
+    s.owner = false;
+    s.removed = true;
+    try {
+      s.ops.removeName?.(s);
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'ENOENT') return;
+      throw fromSystemError(err, 'unlink', s.name ?? s.path);
+    }
+  }
+
+  #open(what: string): void {
+    if (this.#s.closed) {
+      throw new NdshareError('ERR_NDSHARE_CLOSED', `Expected an open NdArray for ${what} but it was closed`);
+    }
+  }
+
+  /** `NdArray<float64>[100000000] shm` */
+  toString(): string {
+    return `NdArray<${this.dtype}>[${this.#s.shape.join(', ')}] ${this.#s.backing}${this.#s.closed ? ' (closed)' : ''}`;
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * The manager's client: an async proxy to an array a server process owns. Every call has a
+ * deadline (ERR_NDSHARE_MANAGER_DEADLINE); a server that dies fails every pending and later call
+ * with ERR_NDSHARE_MANAGER_DEAD as soon as its socket closes; errors raised by the server arrive
+ * with the server's code.
+ */
+import { connect, type Socket } from 'node:net';
+import { dtypeInfo, type AnyTypedArray, type DType, type DTypeInfo } from '../../core/dtype.js';
+import { invalid, NdshareError, safeCode } from '../../errors.js';
+import { offsetOf, sizeOf, stridesOf } from '../../core/validate.js';
+import { f64, frame, FrameReader, kFailed, kMaxFrame, kOk, kOpGet, kOpInfo, kOpRead, kOpSet, kOpSum, kOpWrite, type Frame } from './protocol.js';
+
+/** Default deadline of one call, ms. */
+export const kDefaultDeadlineMs = 5000;
+
+/** What the server said about its array at connect. */
+interface Facts {
+  readonly info: DTypeInfo;
+  readonly shape: readonly number[];
+  readonly size: number;
+  readonly pid: number;
+}
+
+interface Pending {
+  resolve(payload: Buffer): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** An async proxy to the manager server's array. Create with `ManagerClient.connect()`. */
+export class ManagerClient {
+  readonly #socket: Socket;
+  readonly #deadlineMs: number;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #dead: NdshareError | undefined;
+  #info: Facts | undefined;
+
+  private constructor(socket: Socket, deadlineMs: number) {
+    this.#socket = socket;
+    this.#deadlineMs = deadlineMs;
+    const reader = new FrameReader(
+      (f) => this.#settle(f),
+      (message) => this.#die(new NdshareError('ERR_NDSHARE_PROTOCOL', `Manager server sent a bad frame: ${message}`)),
+    );
+    socket.on('data', (chunk: Buffer) => reader.push(chunk));
+    socket.on('error', () => {}); // 'close' follows and reports it.
+    socket.on('close', () => this.#die(new NdshareError('ERR_NDSHARE_MANAGER_DEAD', 'Expected the manager server to answer but its connection closed (the server ended or died)')));
+  }
+
+  /** Connects to the server's socket and reads the array's dtype and shape. */
+  static async connect(path: string, options: { deadlineMs?: number } = {}): Promise<ManagerClient> {
+    const deadlineMs = options.deadlineMs ?? kDefaultDeadlineMs;
+    if (typeof deadlineMs !== 'number' || !(deadlineMs > 0) || deadlineMs > 2 ** 31 - 1) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a deadline in ms above 0', 'options.deadlineMs', deadlineMs);
+    const socket = connect(path);
+    const client = new ManagerClient(socket, deadlineMs);
+    try {
+      const payload = await client.#call(kOpInfo, []);
+      let parsed: { dtype?: unknown; shape?: unknown; pid?: unknown };
+      try {
+        parsed = JSON.parse(payload.toString('utf8')) as typeof parsed;
+      } catch {
+        throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected JSON info from the manager server but received unparsable bytes');
+      }
+      const info = dtypeInfo(parsed.dtype as DType);
+      const shape = parsed.shape as number[];
+      client.#info = { info, shape, size: sizeOf(shape, info).size, pid: Number(parsed.pid) };
+      return client;
+    } catch (err) {
+      // A deadline or a bad answer must not leave the socket open (it would keep the process alive).
+      client.close();
+      throw err;
+    }
+  }
+
+  /** NumPy dtype name of the server's array. */
+  get dtype(): DType {
+    return this.#facts().info.name;
+  }
+
+  /** Shape of the server's array (a frozen copy). */
+  get shape(): readonly number[] {
+    return Object.freeze([...this.#facts().shape]);
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return this.#facts().size;
+  }
+
+  /** The server's process id (to watch it, or for tests that kill it). */
+  get serverPid(): number {
+    return this.#facts().pid;
+  }
+
+  /** Sum of all elements, computed by the server (bigint for 64-bit integer dtypes). */
+  async sum(): Promise<number | bigint> {
+    const text = (await this.#call(kOpSum, [])).toString('utf8');
+    return this.#facts().info.bigint ? BigInt(text) : Number(text);
+  }
+
+  /** One element, by flat C-order index or one index per dimension. */
+  async get(index: number | readonly number[]): Promise<number | bigint> {
+    const bytes = await this.#call(kOpGet, [f64(this.#flat(index))]);
+    return this.#view(bytes)[0] as number | bigint;
+  }
+
+  /** Sets one element. */
+  async set(index: number | readonly number[], value: number | bigint | boolean): Promise<void> {
+    const info = this.#facts().info;
+    const el = new info.ctor(new ArrayBuffer(info.itemsize));
+    try {
+      // Integers are accepted as numbers for 64-bit dtypes too (BigInt() refuses fractions).
+      (el as unknown as Array<unknown>)[0] = typeof value === 'boolean' ? Number(value) : info.bigint && typeof value === 'number' ? BigInt(value) : value;
+    } catch {
+      invalid('ERR_NDSHARE_INVALID_ARGUMENT', `a ${this.dtype} value`, 'value', value);
+    }
+    await this.#call(kOpSet, [f64(this.#flat(index)), new Uint8Array(el.buffer)]);
+  }
+
+  /** Elements [start, end) in flat C order, as a new typed array. */
+  async read(start = 0, end = this.size): Promise<AnyTypedArray> {
+    const bytes = (end - start) * this.#facts().info.itemsize;
+    if (bytes > kMaxFrame) throw new NdshareError('ERR_NDSHARE_TOO_LARGE', `Expected a slice of at most ${kMaxFrame} bytes per call but [${start}, ${end}) is ${bytes} bytes; read it in parts`);
+    return this.#view(await this.#call(kOpRead, [f64(start, end)]));
+  }
+
+  /** Writes `values` at flat index `start`. */
+  async write(start: number, values: AnyTypedArray): Promise<void> {
+    const info = this.#facts().info;
+    if (!(values instanceof info.ctor)) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `a ${info.ctor.name} of ${info.name} values`, 'values', values);
+    if (values.byteLength > kMaxFrame) throw new NdshareError('ERR_NDSHARE_TOO_LARGE', `Expected at most ${kMaxFrame} bytes per write but received ${values.byteLength}; write it in parts`);
+    await this.#call(kOpWrite, [f64(start), new Uint8Array(values.buffer, values.byteOffset, values.byteLength)]);
+  }
+
+  /** Disconnects. Pending calls fail with ERR_NDSHARE_MANAGER_DEAD. Idempotent. */
+  close(): void {
+    this.#die(new NdshareError('ERR_NDSHARE_MANAGER_DEAD', 'Expected an open manager client but it was closed'));
+  }
+
+  #facts(): Facts {
+    if (!this.#info) throw new NdshareError('ERR_NDSHARE_MANAGER_DEAD', 'Expected a connected manager client but it is not connected');
+    return this.#info;
+  }
+
+  #flat(index: number | readonly number[]): number {
+    const shape = this.#facts().shape;
+    if (typeof index === 'number') return index;
+    if (!Array.isArray(index)) return invalid('ERR_NDSHARE_INVALID_ARGUMENT', `a flat index or ${shape.length} indices`, 'index', index);
+    // The server's copy is C order: element steps are the C strides in items.
+    return offsetOf(index, shape, stridesOf(shape, 1, 'C'), 'index');
+  }
+
+  #view(bytes: Buffer): AnyTypedArray {
+    const info = this.#facts().info;
+    // A fresh, aligned copy: the frame's bytes may sit at any offset of a pooled buffer.
+    const copy = new Uint8Array(bytes.length);
+    copy.set(bytes);
+    return new info.ctor(copy.buffer, 0, bytes.length / info.itemsize);
+  }
+
+  #call(op: number, parts: Uint8Array[]): Promise<Buffer> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    const id = this.#nextId;
+    this.#nextId = (this.#nextId % 0xffffffff) + 1;
+    return new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new NdshareError('ERR_NDSHARE_MANAGER_DEADLINE', `Expected the manager server to answer within ${this.#deadlineMs} ms but it did not`));
+      }, this.#deadlineMs);
+      this.#pending.set(id, { resolve, reject, timer });
+      this.#socket.write(frame(id, op, ...parts));
+    });
+  }
+
+  #settle(f: Frame): void {
+    const p = this.#pending.get(f.id);
+    if (!p) return; // Its deadline passed already; the late answer is dropped.
+    this.#pending.delete(f.id);
+    clearTimeout(p.timer);
+    if (f.op === kOk) return p.resolve(f.payload);
+    if (f.op !== kFailed) return p.reject(new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected status ${kOk} or ${kFailed} from the manager server but received ${f.op}`));
+    let e: { code?: unknown; message?: unknown } = {};
+    try {
+      e = JSON.parse(f.payload.toString('utf8')) as typeof e;
+    } catch {
+      // Reported below with the generic code.
+    }
+    p.reject(new NdshareError(safeCode(e.code, 'ERR_NDSHARE_MANAGER_REMOTE'), `Manager server: ${typeof e.message === 'string' ? e.message : 'failed'}`));
+  }
+
+  #die(reason: NdshareError): void {
+    if (this.#dead) return;
+    this.#dead = reason;
+    for (const [, p] of this.#pending) {
+      clearTimeout(p.timer);
+      p.reject(reason);
+    }
+    this.#pending.clear();
+    this.#socket.destroy();
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * `manager`: the study's multiprocessing.Manager. A server process owns the array (a copy, sent
+ * at start over a pipe); the parent and every child get an async proxy (`ManagerClient`) over a
+ * Unix domain socket with a binary protocol. Each call copies only its own data.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { fromWireError, NdshareError, type WireError } from '../../errors.js';
+import type { NdArray } from '../../core/ndarray.js';
+import { ManagerClient } from './client.js';
+import { kManagerDataFd, kManagerSocketEnv } from './protocol.js';
+import { sendPipe } from '../pipe.js';
+import type { Method, MethodParams } from '../types.js';
+
+/** How long the server may take to receive the array and listen (generous: the array may be big). */
+const kServerStartMs = 120_000;
+
+interface ManagerParams {
+  readonly path: string;
+  readonly deadlineMs?: number;
+}
+
+/** A running server plus the parent's proxy to it. */
+interface Running {
+  readonly params: ManagerParams;
+  readonly proxy: ManagerClient;
+  dispose(): Promise<void>;
+}
+
+async function startServer(array: NdArray, options: MethodParams): Promise<Running> {
+  const path = join(tmpdir(), `ndshare-mgr-${process.pid}-${randomBytes(8).toString('hex')}.sock`);
+  const script = fileURLToPath(new URL('./server.js', import.meta.url));
+  const server: ChildProcess = fork(script, [], {
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc', 'pipe'],
+    // Our own compiled module: none of the parent's Node options (-e, --inspect, ...) apply to it.
+    execArgv: [],
+    env: { ...process.env, [kManagerSocketEnv]: path },
+  });
+  let stderr = '';
+  server.stderr?.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-4096)));
+  // A server that cannot be spawned (ENOENT, EAGAIN, ...) emits 'error' and 'close' but never
+  // 'exit'. Without a listener that 'error' would crash this process; the start below reports it.
+  server.on('error', () => {});
+  const exited = new Promise<void>((resolve) => {
+    server.once('exit', () => resolve());
+    server.once('close', () => resolve());
+  });
+  const removeSocket = (): void => {
+    try {
+      unlinkSync(path);
+    } catch {
+      // The server removed it.
+    }
+  };
+  const stop = async (): Promise<void> => {
+    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+    await exited;
+    removeSocket();
+  };
+  try {
+    void sendPipe(server.stdio[kManagerDataFd] as Writable, array).catch(() => {});
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new NdshareError('ERR_NDSHARE_MANAGER_DEADLINE', `Expected the manager server to start within ${kServerStartMs} ms but it did not`)), kServerStartMs);
+      server.on('message', (m: { ready?: boolean; failed?: WireError }) => {
+        clearTimeout(timer);
+        if (m.ready) resolve();
+        else if (m.failed) reject(fromWireError(m.failed, 'manager server'));
+      });
+      server.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new NdshareError('ERR_NDSHARE_MANAGER_DEAD', `Expected the manager server to start but it ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${stderr ? `: ${stderr.trim()}` : ''}`));
+      });
+      server.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new NdshareError('ERR_NDSHARE_MANAGER_DEAD', `Expected the manager server to start but it could not be spawned: ${err.message}`, { cause: err }));
+      });
+    });
+    const proxy = await ManagerClient.connect(path, options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {});
+    const params: ManagerParams = options.deadlineMs !== undefined ? { path, deadlineMs: options.deadlineMs } : { path };
+    return {
+      params,
+      proxy,
+      dispose: async () => {
+        proxy.close();
+        await stop();
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export const manager: Method = {
+  planProcess: async (array, params) => {
+    const r = await startServer(array, params);
+    return { params: r.params, serialization: 'json', extraStdio: [], inherit: [], proxy: r.proxy, start: async () => {}, dispose: r.dispose };
+  },
+  planThread: async (array, params) => {
+    const r = await startServer(array, params);
+    return { params: r.params, transferList: [], proxy: r.proxy, start: async () => {}, dispose: r.dispose };
+  },
+  receive: async (ctx) => {
+    const p = ctx.params as Partial<ManagerParams> | null;
+    if (!p || typeof p.path !== 'string') throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a manager socket path from the parent but received none');
+    return { form: 'proxy', proxy: await ManagerClient.connect(p.path, p.deadlineMs !== undefined ? { deadlineMs: p.deadlineMs } : {}) };
+  },
+};
