@@ -1,49 +1,54 @@
-// Shared helpers for the ndshare addon. C++ here never decides policy: it makes one POSIX call,
-// and on failure throws an Error shaped like Node's own (`code` = errno name, `syscall`, `errno`).
+// Helpers shared by both addons (ndshare and the bench-only ndshare_floor). Node-API only, no V8
+// headers: one binary then loads on every Node from 20 on. C++ here never decides policy: it makes
+// one POSIX call and, on failure, throws an Error shaped like Node's own errno exceptions.
 #pragma once
 
-#include <node.h>
-#include <v8.h>
+#include <node_api.h>
 
 #include <cstdint>
 #include <string>
 
 namespace ndshare {
 
-using v8::FunctionCallbackInfo;
-using v8::Isolate;
-using v8::Local;
-using v8::Value;
+// The Throw functions return nullptr (undefined) so that a callback can `return Throw...(...)`.
+// ThrowErrno throws what node::ErrnoException throws (the errors of the V8 version of this addon,
+// kept as they were): message "ENOENT, No such file or directory '/x'", properties errno
+// (positive), code, path (when known) and syscall.
+napi_value ThrowErrno(napi_env env, int err, const char* syscall, const char* path = nullptr);
+// A TypeError: misuse of the private binding (TypeScript validates before calling in).
+napi_value ThrowType(napi_env env, const char* message);
+// An Error whose `code` is one of ndshare's own (ERR_NDSHARE_...).
+napi_value ThrowCode(napi_env env, const char* code, const std::string& message);
 
-// Throws a Node-style errno exception; returns false so callers can `return ThrowErrno(...)`.
-inline void ThrowErrno(Isolate* isolate, int err, const char* syscall, const char* path = nullptr) {
-  isolate->ThrowException(node::ErrnoException(isolate, err, syscall, nullptr, path));
-}
+// The arguments of one call. A reader that fails has thrown a TypeError: the caller returns
+// nullptr (undefined) at once, so that a wrong call throws instead of crashing.
+class Args {
+ public:
+  Args(napi_env env, napi_callback_info info);
+  bool Int(size_t i, int64_t* out);
+  bool String(size_t i, std::string* out);
+  bool IsTrue(size_t i);
+  bool Function(size_t i, napi_value* out);
+  // A typed array of `type` over a SharedArrayBuffer: its data pointer and element count. Views,
+  // not the buffer itself, because Node 20's Node-API cannot read a SharedArrayBuffer's data
+  // pointer (napi_get_arraybuffer_info refuses it) but reads a view's on every version.
+  bool SharedView(size_t i, napi_typedarray_type type, const char* expected, void** data, size_t* length);
+  napi_value operator[](size_t i) const { return argv_[i]; }
 
-inline void ThrowType(Isolate* isolate, const char* message) {
-  isolate->ThrowException(v8::Exception::TypeError(
-      v8::String::NewFromUtf8(isolate, message).ToLocalChecked()));
-}
+ private:
+  static constexpr size_t kMax = 5;
+  napi_env env_;
+  size_t argc_ = kMax;
+  napi_value argv_[kMax];
+};
 
-// Argument readers. TypeScript validates everything before calling in; these only guard against
-// misuse of the private binding so that a wrong call throws instead of crashing.
-bool ArgInt(const FunctionCallbackInfo<Value>& info, int i, int64_t* out);
-bool ArgString(const FunctionCallbackInfo<Value>& info, int i, std::string* out);
-// A SharedArrayBuffer argument and a byte offset inside it, aligned to 4 (futex words).
-bool ArgWord(const FunctionCallbackInfo<Value>& info, int sabIndex, int offsetIndex, int32_t** out);
+napi_value Int32(napi_env env, int32_t value);
+napi_value Number(napi_env env, double value);
+napi_value Bool(napi_env env, bool value);
 
-// Registration lists: each source file adds its functions to the module object.
-void RegisterMem(Local<v8::Object> exports, Local<v8::Context> context);
-void RegisterSync(Local<v8::Object> exports, Local<v8::Context> context);
-void RegisterFloor(Local<v8::Object> exports, Local<v8::Context> context);
-
-inline void SetMethod(Local<v8::Object> exports, Local<v8::Context> context, const char* name,
-                      v8::FunctionCallback fn) {
-  Isolate* isolate = context->GetIsolate();
-  Local<v8::Function> f = v8::FunctionTemplate::New(isolate, fn)->GetFunction(context).ToLocalChecked();
-  Local<v8::String> key = v8::String::NewFromUtf8(isolate, name).ToLocalChecked();
-  f->SetName(key);
-  exports->Set(context, key, f).Check();
+// A registration-table entry with the attributes a plain assignment gives (enumerable, writable).
+inline napi_property_descriptor Method(const char* name, napi_callback fn) {
+  return {name, nullptr, fn, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr};
 }
 
 }  // namespace ndshare

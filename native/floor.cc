@@ -2,6 +2,7 @@
 // sharing method is made of, measured in C++ so that no JavaScript cost hides in them. Each
 // function blocks for as long as it measures (at most a second or two at 1e8 doubles); it is
 // called only by the benchmark. Times are seconds from CLOCK_MONOTONIC, like process.hrtime.
+// A separate addon (ndshare_floor) so that the library's binary carries none of it.
 #include "common.h"
 
 #include <errno.h>
@@ -25,11 +26,11 @@ double Now() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-bool ArgBytes(const FunctionCallbackInfo<Value>& info, int i, size_t* out) {
+bool ArgBytes(napi_env env, Args& args, size_t i, size_t* out) {
   int64_t n;
-  if (!ArgInt(info, i, &n)) return false;
+  if (!args.Int(i, &n)) return false;
   if (n <= 0 || n > (int64_t{1} << 40)) {
-    ThrowType(info.GetIsolate(), "ndshare native: byte count out of range");
+    ThrowType(env, "ndshare native: byte count out of range");
     return false;
   }
   *out = static_cast<size_t>(n);
@@ -48,12 +49,13 @@ void* FaultedAnon(size_t bytes) {
 // object (memfd) whose pages are already allocated and mapped: the least a warm create costs (the
 // pool reuses exactly such segments). Measured on shared memory, not anonymous memory, because
 // here a pass over faulted shmem pages is markedly slower (~140 vs ~85 ms for 800 MB).
-void FloorMemset(const FunctionCallbackInfo<Value>& info) {
+napi_value FloorMemset(napi_env env, napi_callback_info info) {
+  Args args(env, info);
   size_t bytes;
   int64_t passes;
-  if (!ArgBytes(info, 0, &bytes) || !ArgInt(info, 1, &passes)) return;
+  if (!ArgBytes(env, args, 0, &bytes) || !args.Int(1, &passes)) return nullptr;
   int fd = memfd_create("ndshare-floor", MFD_CLOEXEC);
-  if (fd < 0) return ThrowErrno(info.GetIsolate(), errno, "memfd_create");
+  if (fd < 0) return ThrowErrno(env, errno, "memfd_create");
   const char* call = "ftruncate";
   int err = ftruncate(fd, static_cast<off_t>(bytes)) < 0 ? errno : 0;
   if (err == 0) {
@@ -69,7 +71,7 @@ void FloorMemset(const FunctionCallbackInfo<Value>& info) {
   }
   if (p == MAP_FAILED) {
     close(fd);
-    return ThrowErrno(info.GetIsolate(), err, call);
+    return ThrowErrno(env, err, call);
   }
   std::memset(p, 0, bytes);
   double best = 1e300;
@@ -80,7 +82,7 @@ void FloorMemset(const FunctionCallbackInfo<Value>& info) {
   }
   munmap(p, bytes);
   close(fd);
-  info.GetReturnValue().Set(best);
+  return Number(env, best);
 }
 
 // floorFreshShared(bytes, reserve) -> seconds to make a new shared memory object of `bytes` and
@@ -89,13 +91,14 @@ void FloorMemset(const FunctionCallbackInfo<Value>& info) {
 // page). reserve = 0: pages come one fault at a time; reserve = 1: posix_fallocate allocates them
 // up front and MAP_POPULATE maps them in one call (what ndshare's create does). The caller takes
 // the faster as the floor.
-void FloorFreshShared(const FunctionCallbackInfo<Value>& info) {
+napi_value FloorFreshShared(napi_env env, napi_callback_info info) {
+  Args args(env, info);
   size_t bytes;
   int64_t reserve;
-  if (!ArgBytes(info, 0, &bytes) || !ArgInt(info, 1, &reserve)) return;
+  if (!ArgBytes(env, args, 0, &bytes) || !args.Int(1, &reserve)) return nullptr;
   double t0 = Now();
   int fd = memfd_create("ndshare-floor", MFD_CLOEXEC);
-  if (fd < 0) return ThrowErrno(info.GetIsolate(), errno, "memfd_create");
+  if (fd < 0) return ThrowErrno(env, errno, "memfd_create");
   int err = 0;
   const char* call = nullptr;
   if (ftruncate(fd, static_cast<off_t>(bytes)) < 0) {
@@ -108,20 +111,20 @@ void FloorFreshShared(const FunctionCallbackInfo<Value>& info) {
   }
   if (call != nullptr) {
     close(fd);
-    return ThrowErrno(info.GetIsolate(), err, call);
+    return ThrowErrno(env, err, call);
   }
   int flags = MAP_SHARED | (reserve != 0 ? MAP_POPULATE : 0);
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags, fd, 0);
   if (p == MAP_FAILED) {
     err = errno;
     close(fd);
-    return ThrowErrno(info.GetIsolate(), err, "mmap");
+    return ThrowErrno(env, err, "mmap");
   }
   std::memset(p, 1, bytes);
   double seconds = Now() - t0;
   munmap(p, bytes);
   close(fd);
-  info.GetReturnValue().Set(seconds);
+  return Number(env, seconds);
 }
 
 bool WriteAll(int fd, const char* p, size_t n) {
@@ -138,11 +141,12 @@ bool WriteAll(int fd, const char* p, size_t n) {
 // floorPipe(bytes) -> seconds to move `bytes` through an AF_UNIX stream socketpair (what Node's
 // 'pipe' stdio entries are) from a faulted source to a faulted destination. The writer is a
 // thread, not a process: the kernel path per byte is the same and no fork of Node is needed.
-void FloorPipe(const FunctionCallbackInfo<Value>& info) {
+napi_value FloorPipe(napi_env env, napi_callback_info info) {
+  Args args(env, info);
   size_t bytes;
-  if (!ArgBytes(info, 0, &bytes)) return;
+  if (!ArgBytes(env, args, 0, &bytes)) return nullptr;
   int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) return ThrowErrno(info.GetIsolate(), errno, "socketpair");
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) return ThrowErrno(env, errno, "socketpair");
   char* src = static_cast<char*>(FaultedAnon(bytes));
   char* dst = static_cast<char*>(FaultedAnon(bytes));
   if (src == nullptr || dst == nullptr) {
@@ -151,7 +155,7 @@ void FloorPipe(const FunctionCallbackInfo<Value>& info) {
     if (dst) munmap(dst, bytes);
     close(sv[0]);
     close(sv[1]);
-    return ThrowErrno(info.GetIsolate(), err, "mmap");
+    return ThrowErrno(env, err, "mmap");
   }
   double t0 = Now();
   std::thread writer([&] {
@@ -175,25 +179,30 @@ void FloorPipe(const FunctionCallbackInfo<Value>& info) {
   close(sv[1]);
   munmap(src, bytes);
   munmap(dst, bytes);
-  if (err != 0) return ThrowErrno(info.GetIsolate(), err, "read");
-  info.GetReturnValue().Set(seconds);
+  if (err != 0) return ThrowErrno(env, err, "read");
+  return Number(env, seconds);
 }
 
 // rusageChildren() -> peak resident set (KiB) of the largest waited-for child of this process:
 // the child half of a cell's "peak memory" (Node does not expose RUSAGE_CHILDREN).
-void RusageChildren(const FunctionCallbackInfo<Value>& info) {
+napi_value RusageChildren(napi_env env, napi_callback_info) {
   rusage ru;
-  if (getrusage(RUSAGE_CHILDREN, &ru) < 0) return ThrowErrno(info.GetIsolate(), errno, "getrusage");
-  info.GetReturnValue().Set(static_cast<double>(ru.ru_maxrss));
+  if (getrusage(RUSAGE_CHILDREN, &ru) < 0) return ThrowErrno(env, errno, "getrusage");
+  return Number(env, static_cast<double>(ru.ru_maxrss));
 }
 
 }  // namespace
 
-void RegisterFloor(Local<v8::Object> exports, Local<v8::Context> context) {
-  SetMethod(exports, context, "floorMemset", FloorMemset);
-  SetMethod(exports, context, "floorFreshShared", FloorFreshShared);
-  SetMethod(exports, context, "floorPipe", FloorPipe);
-  SetMethod(exports, context, "rusageChildren", RusageChildren);
-}
-
 }  // namespace ndshare
+
+NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
+  using namespace ndshare;
+  const napi_property_descriptor properties[] = {
+      Method("floorMemset", FloorMemset),
+      Method("floorFreshShared", FloorFreshShared),
+      Method("floorPipe", FloorPipe),
+      Method("rusageChildren", RusageChildren),
+  };
+  napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
+  return exports;
+}

@@ -1,166 +1,227 @@
 // Memory primitives: named and anonymous shared memory, space reservation, mappings exposed as
 // SharedArrayBuffers, and open-file-description (OFD) locks used for liveness.
-#include "common.h"
-
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <map>
-#include <string>
+#include <atomic>
+
+#include "addon.h"
+#include "v8sab.h"
 
 namespace ndshare {
 namespace {
 
-using v8::SharedArrayBuffer;
-
-// shmOpen(name, oflag, mode) -> fd
-void ShmOpen(const FunctionCallbackInfo<Value>& info) {
-  std::string name;
+// shmOpen and openFd: (path, oflag, mode) -> fd, with EINTR retried.
+napi_value OpenWith(napi_env env, napi_callback_info info, int (*call)(const char*, int, mode_t), const char* syscall) {
+  Args args(env, info);
+  std::string path;
   int64_t oflag, mode;
-  if (!ArgString(info, 0, &name) || !ArgInt(info, 1, &oflag) || !ArgInt(info, 2, &mode)) return;
+  if (!args.String(0, &path) || !args.Int(1, &oflag) || !args.Int(2, &mode)) return nullptr;
   int fd;
   do {
-    fd = shm_open(name.c_str(), static_cast<int>(oflag), static_cast<mode_t>(mode));
+    fd = call(path.c_str(), static_cast<int>(oflag), static_cast<mode_t>(mode));
   } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return ThrowErrno(info.GetIsolate(), errno, "shm_open", name.c_str());
-  info.GetReturnValue().Set(fd);
+  if (fd < 0) return ThrowErrno(env, errno, syscall, path.c_str());
+  return Int32(env, fd);
 }
+
+// open is variadic: this gives it shm_open's signature.
+int OpenCall(const char* path, int oflag, mode_t mode) { return open(path, oflag, mode); }
+
+// Unmaps a mapping once no thread can reach its SharedArrayBuffer any more. Both run on whatever
+// thread drops the last reference, so they touch nothing but the mapping. Node-API passes the
+// length as the hint; V8 (the Node 20 shim) passes it itself.
+void UnmapNodeApi(void* data, void* length) { munmap(data, reinterpret_cast<size_t>(length)); }
+void UnmapV8(void* data, size_t length, void*) { munmap(data, length); }
+
+// node_api_create_external_sharedarraybuffer (Node 22.23, 24.22, 26.12 and later). It is
+// experimental, so node_api.h declares it only under NAPI_EXPERIMENTAL, and a direct reference
+// would stop the addon loading on Node 20 ("symbol lookup error"): look it up at run time.
+using NodeApiCreateSab = napi_status (*)(napi_env, void*, size_t, void (*)(void*, void*), void*, napi_value*);
+const NodeApiCreateSab kNodeApiCreateSab =
+    reinterpret_cast<NodeApiCreateSab>(dlsym(RTLD_DEFAULT, "node_api_create_external_sharedarraybuffer"));
+// Node 20's fallback, set by loadSabShim. Process-wide: the addon is loaded once per process and
+// every thread's environment shares it.
+std::atomic<decltype(&ndshare_v8sab_create)> shimCreateSab{nullptr};
+
+// msync and madvise need a page-aligned start: widens [p, p + length) down to its page boundary.
+void PageSpan(void* p, size_t length, void** start, size_t* spanLength) {
+  uintptr_t begin = reinterpret_cast<uintptr_t>(p);
+  uintptr_t aligned = begin & ~(static_cast<uintptr_t>(sysconf(_SC_PAGESIZE)) - 1);
+  *start = reinterpret_cast<void*>(aligned);
+  *spanLength = length + (begin - aligned);
+}
+
+short LockType(int64_t t) { return t == 1 ? F_RDLCK : t == 2 ? F_WRLCK : F_UNLCK; }
+
+// A shm segment created by a worker thread belongs to that thread: its name must go when the
+// thread ends. A JavaScript 'exit' handler covers process.exit() and a natural end, but not
+// Worker.terminate(), which stops JavaScript first; an environment cleanup hook runs in every case.
+// The hook owns its argument; EnvState only remembers it so that the creator can cancel the hook
+// once it unlinks the name itself.
+void UnlinkHook(void* arg) {
+  std::string* name = static_cast<std::string*>(arg);
+  shm_unlink(name->c_str());  // ENOENT (already unlinked by the exit handler) is fine.
+  delete name;
+}
+
+}  // namespace
+
+napi_value ShmOpen(napi_env env, napi_callback_info info) { return OpenWith(env, info, shm_open, "shm_open"); }
 
 // openFd(path, oflag, mode) -> fd. ndshare opens and closes the fds an NdArray keeps natively,
 // not through node:fs: in a worker thread node:fs tracks the fds it opens and closes them itself at
 // worker exit (and warns when closing one it did not open), which would race ndshare's own
 // thread-exit hook (closeOnThreadExit) into closing a number another thread may have reused.
-void OpenFd(const FunctionCallbackInfo<Value>& info) {
-  std::string path;
-  int64_t oflag, mode;
-  if (!ArgString(info, 0, &path) || !ArgInt(info, 1, &oflag) || !ArgInt(info, 2, &mode)) return;
-  int fd;
-  do {
-    fd = open(path.c_str(), static_cast<int>(oflag), static_cast<mode_t>(mode));
-  } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return ThrowErrno(info.GetIsolate(), errno, "open", path.c_str());
-  info.GetReturnValue().Set(fd);
-}
+napi_value OpenFd(napi_env env, napi_callback_info info) { return OpenWith(env, info, OpenCall, "open"); }
 
 // closeFd(fd). EINTR is not retried: on Linux the fd is released even when close reports it.
-void CloseFd(const FunctionCallbackInfo<Value>& info) {
+napi_value CloseFd(napi_env env, napi_callback_info info) {
+  Args args(env, info);
   int64_t fd;
-  if (!ArgInt(info, 0, &fd)) return;
-  if (close(static_cast<int>(fd)) < 0 && errno != EINTR) return ThrowErrno(info.GetIsolate(), errno, "close");
+  if (!args.Int(0, &fd)) return nullptr;
+  return close(static_cast<int>(fd)) < 0 && errno != EINTR ? ThrowErrno(env, errno, "close") : nullptr;
 }
 
 // shmUnlink(name)
-void ShmUnlink(const FunctionCallbackInfo<Value>& info) {
+napi_value ShmUnlink(napi_env env, napi_callback_info info) {
+  Args args(env, info);
   std::string name;
-  if (!ArgString(info, 0, &name)) return;
-  if (shm_unlink(name.c_str()) < 0) return ThrowErrno(info.GetIsolate(), errno, "shm_unlink", name.c_str());
+  if (!args.String(0, &name)) return nullptr;
+  return shm_unlink(name.c_str()) < 0 ? ThrowErrno(env, errno, "shm_unlink", name.c_str()) : nullptr;
 }
 
 // memfdCreate(name, flags) -> fd
-void MemfdCreate(const FunctionCallbackInfo<Value>& info) {
+napi_value MemfdCreate(napi_env env, napi_callback_info info) {
+  Args args(env, info);
   std::string name;
   int64_t flags;
-  if (!ArgString(info, 0, &name) || !ArgInt(info, 1, &flags)) return;
+  if (!args.String(0, &name) || !args.Int(1, &flags)) return nullptr;
   int fd = memfd_create(name.c_str(), static_cast<unsigned>(flags));
-  if (fd < 0) return ThrowErrno(info.GetIsolate(), errno, "memfd_create", name.c_str());
-  info.GetReturnValue().Set(fd);
+  if (fd < 0) return ThrowErrno(env, errno, "memfd_create", name.c_str());
+  return Int32(env, fd);
 }
 
 // fallocate(fd, offset, length): reserves the blocks now, so that a full tmpfs fails here with
 // ENOSPC instead of raising SIGBUS at the first write through a mapping. Chunks keep each call
 // short (a signal can interrupt a long one) and EINTR is retried.
-void Fallocate(const FunctionCallbackInfo<Value>& info) {
+napi_value Fallocate(napi_env env, napi_callback_info info) {
+  Args args(env, info);
   int64_t fd, offset, length;
-  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &offset) || !ArgInt(info, 2, &length)) return;
+  if (!args.Int(0, &fd) || !args.Int(1, &offset) || !args.Int(2, &length)) return nullptr;
   const int64_t kChunk = int64_t{1} << 30;
   int64_t end = offset + length;
   while (offset < end) {
     int64_t n = std::min(kChunk, end - offset);
     int err = posix_fallocate(static_cast<int>(fd), offset, n);
     if (err == EINTR) continue;
-    if (err != 0) return ThrowErrno(info.GetIsolate(), err, "posix_fallocate");
+    if (err != 0) return ThrowErrno(env, err, "posix_fallocate");
     offset += n;
   }
-}
-
-void Unmap(void* data, size_t length, void* /*deleter_data*/) {
-  if (length > 0) munmap(data, length);
+  return nullptr;
 }
 
 // mmap(fd, length, offset, flags) -> SharedArrayBuffer
 // flags: kMapPrivate (copy-on-write, also used for read-only attach so that a stray write can never
 // fault) and kMapPopulate (prefault, used when the creator is about to fill every page anyway).
-// The buffer owns the mapping: munmap runs in the backing store's deleter, after every isolate
-// that could reach the memory has dropped it.
+// The buffer owns the mapping: munmap runs when every thread that could reach it has dropped it.
 constexpr int64_t kMapPrivate = 1;
 constexpr int64_t kMapPopulate = 2;
 
-void Mmap(const FunctionCallbackInfo<Value>& info) {
-  Isolate* isolate = info.GetIsolate();
+napi_value Mmap(napi_env env, napi_callback_info info) {
+  Args args(env, info);
   int64_t fd, length, offset, flags;
-  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &length) || !ArgInt(info, 2, &offset) ||
-      !ArgInt(info, 3, &flags))
-    return;
-  if (length <= 0 || offset < 0) return ThrowType(isolate, "ndshare native: mmap length must be positive");
+  if (!args.Int(0, &fd) || !args.Int(1, &length) || !args.Int(2, &offset) || !args.Int(3, &flags)) return nullptr;
+  if (length <= 0 || offset < 0) return ThrowType(env, "ndshare native: mmap length must be positive");
+  auto shim = shimCreateSab.load();
+  if (kNodeApiCreateSab == nullptr && shim == nullptr) {
+    const napi_node_version* node;
+    napi_get_node_version(env, &node);
+    return ThrowCode(env, "ERR_NDSHARE_NATIVE_MISSING",
+                     "Expected node_api_create_external_sharedarraybuffer (Node >= 22.23) or the shim "
+                     "build/Release/ndshare_v8sab.node (loaded by loadSabShim) to expose a mapping as a "
+                     "SharedArrayBuffer but Node " + std::to_string(node->major) + "." + std::to_string(node->minor) +
+                         " has neither; build the shim against Node 20's headers, or use the 'sab' backing");
+  }
   int mflags = (flags & kMapPrivate) ? MAP_PRIVATE : MAP_SHARED;
   if (flags & kMapPopulate) mflags |= MAP_POPULATE;
-  void* p = mmap(nullptr, static_cast<size_t>(length), PROT_READ | PROT_WRITE, mflags, static_cast<int>(fd), offset);
-  if (p == MAP_FAILED) return ThrowErrno(isolate, errno, "mmap");
-  std::unique_ptr<v8::BackingStore> store =
-      SharedArrayBuffer::NewBackingStore(p, static_cast<size_t>(length), Unmap, nullptr);
-  info.GetReturnValue().Set(SharedArrayBuffer::New(isolate, std::move(store)));
+  size_t bytes = static_cast<size_t>(length);
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, mflags, static_cast<int>(fd), offset);
+  if (p == MAP_FAILED) return ThrowErrno(env, errno, "mmap");
+  if (kNodeApiCreateSab == nullptr) return shim(p, bytes, UnmapV8, nullptr);
+  napi_value sab;
+  napi_status status = kNodeApiCreateSab(env, p, bytes, UnmapNodeApi, reinterpret_cast<void*>(bytes), &sab);
+  if (status == napi_ok) return sab;
+  // Not created, so the finalizer will never run: the mapping is ours to drop.
+  munmap(p, bytes);
+  if (status == napi_no_external_buffers_allowed)
+    return ThrowCode(env, "ERR_NDSHARE_EXTERNAL_BUFFERS",
+                     "Expected a Node that accepts external buffers for a shared-memory mapping but this one refuses "
+                     "them (built with the V8 sandbox), so shared-memory backings cannot work in it; use the 'sab' "
+                     "backing");
+  return ThrowCode(env, "ERR_NDSHARE_UNSUPPORTED",
+                   "ndshare native: node_api_create_external_sharedarraybuffer failed with status " +
+                       std::to_string(status));
 }
 
-// populate(sab): maps every page of a shared mapping into this process for writing now
-// (madvise MADV_POPULATE_WRITE, Linux 5.14+), so that later writes run at memory speed without a
-// page fault per 4 KiB. Used by the segment pool when it takes a segment back.
+// populate(view: Uint8Array over the mapping's SharedArrayBuffer): maps every page under the view
+// into this process for writing now (madvise MADV_POPULATE_WRITE, Linux 5.14+), so that later
+// writes run at memory speed without a page fault per 4 KiB. Used by the segment pool when it
+// takes a segment back.
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
-void Populate(const FunctionCallbackInfo<Value>& info) {
-  Isolate* isolate = info.GetIsolate();
-  if (info.Length() < 1 || !info[0]->IsSharedArrayBuffer()) return ThrowType(isolate, "ndshare native: expected a SharedArrayBuffer");
-  std::shared_ptr<v8::BackingStore> bs = info[0].As<SharedArrayBuffer>()->GetBackingStore();
-  if (bs->ByteLength() == 0) return;
+napi_value Populate(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  void* data;
+  size_t length;
+  if (!args.SharedView(0, napi_uint8_array, "ndshare native: expected a Uint8Array over a SharedArrayBuffer", &data,
+                       &length))
+    return nullptr;
+  if (length == 0) return nullptr;
+  void* start;
+  size_t span;
+  PageSpan(data, length, &start, &span);
   int rc;
   do {
-    rc = madvise(bs->Data(), bs->ByteLength(), MADV_POPULATE_WRITE);
+    rc = madvise(start, span, MADV_POPULATE_WRITE);
   } while (rc < 0 && errno == EINTR);
-  if (rc < 0) return ThrowErrno(isolate, errno, "madvise");
+  return rc < 0 ? ThrowErrno(env, errno, "madvise") : nullptr;
 }
 
-// msync(sab, offset, length, sync)
-void Msync(const FunctionCallbackInfo<Value>& info) {
-  Isolate* isolate = info.GetIsolate();
-  if (info.Length() < 1 || !info[0]->IsSharedArrayBuffer()) return ThrowType(isolate, "ndshare native: expected a SharedArrayBuffer");
+// msync(view: Uint8Array over the mapping's SharedArrayBuffer, offset, length, sync): offset and
+// length are bytes within the view.
+napi_value Msync(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  void* data;
+  size_t size;
   int64_t offset, length, sync;
-  if (!ArgInt(info, 1, &offset) || !ArgInt(info, 2, &length) || !ArgInt(info, 3, &sync)) return;
-  std::shared_ptr<v8::BackingStore> bs = info[0].As<SharedArrayBuffer>()->GetBackingStore();
-  if (offset < 0 || length < 0 || static_cast<uint64_t>(offset + length) > bs->ByteLength())
-    return ThrowType(isolate, "ndshare native: msync range out of bounds");
-  if (length == 0) return;
-  // msync needs a page-aligned start: widen the range down to the page boundary.
-  uintptr_t start = reinterpret_cast<uintptr_t>(bs->Data()) + static_cast<uintptr_t>(offset);
-  uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  uintptr_t aligned = start & ~(page - 1);
-  if (msync(reinterpret_cast<void*>(aligned), static_cast<size_t>(length) + (start - aligned),
-            sync ? MS_SYNC : MS_ASYNC) < 0)
-    return ThrowErrno(isolate, errno, "msync");
+  if (!args.SharedView(0, napi_uint8_array, "ndshare native: expected a Uint8Array over a SharedArrayBuffer", &data,
+                       &size) ||
+      !args.Int(1, &offset) || !args.Int(2, &length) || !args.Int(3, &sync))
+    return nullptr;
+  if (offset < 0 || length < 0 || static_cast<uint64_t>(offset + length) > size)
+    return ThrowType(env, "ndshare native: msync range out of bounds");
+  if (length == 0) return nullptr;
+  void* start;
+  size_t span;
+  PageSpan(static_cast<char*>(data) + offset, static_cast<size_t>(length), &start, &span);
+  return msync(start, span, sync ? MS_SYNC : MS_ASYNC) < 0 ? ThrowErrno(env, errno, "msync") : nullptr;
 }
 
 // ofdLock(fd, type, start, length, wait) -> boolean acquired
 // type: 0 unlock, 1 read (shared), 2 write (exclusive). OFD locks belong to the open file
 // description, so they are released by the kernel when the last fd to it closes, including when
 // the process dies: that is what ndshare's liveness is built on.
-short LockType(int64_t t) { return t == 1 ? F_RDLCK : t == 2 ? F_WRLCK : F_UNLCK; }
-
-void OfdLock(const FunctionCallbackInfo<Value>& info) {
+napi_value OfdLock(napi_env env, napi_callback_info info) {
+  Args args(env, info);
   int64_t fd, type, start, length;
-  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &start) || !ArgInt(info, 3, &length)) return;
-  bool wait = info.Length() > 4 && info[4]->IsTrue();
+  if (!args.Int(0, &fd) || !args.Int(1, &type) || !args.Int(2, &start) || !args.Int(3, &length)) return nullptr;
+  bool wait = args.IsTrue(4);
   struct flock fl = {};
   fl.l_type = LockType(type);
   fl.l_whence = SEEK_SET;
@@ -171,78 +232,87 @@ void OfdLock(const FunctionCallbackInfo<Value>& info) {
     rc = fcntl(static_cast<int>(fd), wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
   } while (rc < 0 && errno == EINTR);
   if (rc < 0) {
-    if (!wait && (errno == EAGAIN || errno == EACCES)) return info.GetReturnValue().Set(false);
-    return ThrowErrno(info.GetIsolate(), errno, "fcntl");
+    if (!wait && (errno == EAGAIN || errno == EACCES)) return Bool(env, false);
+    return ThrowErrno(env, errno, "fcntl");
   }
-  info.GetReturnValue().Set(true);
+  return Bool(env, true);
 }
 
 // ofdTest(fd, type, start, length) -> 0 if a lock of `type` could be placed now, otherwise the type
 // of a conflicting lock held through another open file description (1 read, 2 write).
-void OfdTest(const FunctionCallbackInfo<Value>& info) {
+napi_value OfdTest(napi_env env, napi_callback_info info) {
+  Args args(env, info);
   int64_t fd, type, start, length;
-  if (!ArgInt(info, 0, &fd) || !ArgInt(info, 1, &type) || !ArgInt(info, 2, &start) || !ArgInt(info, 3, &length)) return;
+  if (!args.Int(0, &fd) || !args.Int(1, &type) || !args.Int(2, &start) || !args.Int(3, &length)) return nullptr;
   struct flock fl = {};
   fl.l_type = LockType(type);
   fl.l_whence = SEEK_SET;
   fl.l_start = start;
   fl.l_len = length;
-  if (fcntl(static_cast<int>(fd), F_OFD_GETLK, &fl) < 0) return ThrowErrno(info.GetIsolate(), errno, "fcntl");
-  int held = fl.l_type == F_UNLCK ? 0 : fl.l_type == F_RDLCK ? 1 : 2;
-  info.GetReturnValue().Set(held);
-}
-
-// A shm segment created by a worker thread belongs to that thread: its name must go when the
-// thread ends. A JavaScript 'exit' handler covers process.exit() and a natural end, but not
-// Worker.terminate(), which stops JavaScript first; an environment cleanup hook runs in every
-// case. Per-thread bookkeeping lets the creator cancel the hook once it unlinks the name itself.
-thread_local std::map<std::string, std::string*> unlink_hooks;
-
-void UnlinkHook(void* arg) {
-  std::string* name = static_cast<std::string*>(arg);
-  unlink_hooks.erase(*name);
-  shm_unlink(name->c_str());  // ENOENT (already unlinked by the exit handler) is fine.
-  delete name;
+  if (fcntl(static_cast<int>(fd), F_OFD_GETLK, &fl) < 0) return ThrowErrno(env, errno, "fcntl");
+  return Int32(env, fl.l_type == F_UNLCK ? 0 : fl.l_type == F_RDLCK ? 1 : 2);
 }
 
 // shmUnlinkOnThreadExit(name)
-void ShmUnlinkOnThreadExit(const FunctionCallbackInfo<Value>& info) {
+napi_value ShmUnlinkOnThreadExit(napi_env env, napi_callback_info info) {
+  Args args(env, info);
   std::string name;
-  if (!ArgString(info, 0, &name)) return;
-  if (unlink_hooks.count(name) > 0) return;
+  if (!args.String(0, &name)) return nullptr;
+  EnvState* state = StateOf(env);
+  if (state->unlinkOnExit.count(name) > 0) return nullptr;
   std::string* arg = new std::string(name);
-  unlink_hooks[name] = arg;
-  node::AddEnvironmentCleanupHook(info.GetIsolate(), UnlinkHook, arg);
+  state->unlinkOnExit[name] = arg;
+  napi_add_env_cleanup_hook(env, UnlinkHook, arg);
+  return nullptr;
 }
 
 // cancelShmUnlinkOnThreadExit(name)
-void CancelShmUnlinkOnThreadExit(const FunctionCallbackInfo<Value>& info) {
+napi_value CancelShmUnlinkOnThreadExit(napi_env env, napi_callback_info info) {
+  Args args(env, info);
   std::string name;
-  if (!ArgString(info, 0, &name)) return;
-  auto it = unlink_hooks.find(name);
-  if (it == unlink_hooks.end()) return;
-  std::string* arg = it->second;
-  unlink_hooks.erase(it);
-  node::RemoveEnvironmentCleanupHook(info.GetIsolate(), UnlinkHook, arg);
-  delete arg;
+  if (!args.String(0, &name)) return nullptr;
+  EnvState* state = StateOf(env);
+  auto it = state->unlinkOnExit.find(name);
+  if (it == state->unlinkOnExit.end()) return nullptr;
+  napi_remove_env_cleanup_hook(env, UnlinkHook, it->second);
+  delete it->second;
+  state->unlinkOnExit.erase(it);
+  return nullptr;
 }
 
-}  // namespace
+// loadSabShim(path): loads the Node 20 shim (native/v8sab.cc) that mmap falls back to where
+// Node-API cannot create an external SharedArrayBuffer. The shim speaks raw V8, so it must have
+// been built for this very Node major: a mismatch is refused here rather than crashing later.
+napi_value LoadSabShim(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  std::string path;
+  if (!args.String(0, &path)) return nullptr;
+  void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (lib == nullptr)
+    return ThrowCode(env, "ERR_NDSHARE_NATIVE_MISSING",
+                     "Expected the ndshare_v8sab shim at " + path + " but could not load it: " + dlerror());
+  auto create = reinterpret_cast<decltype(&ndshare_v8sab_create)>(dlsym(lib, "ndshare_v8sab_create"));
+  auto major = static_cast<const int*>(dlsym(lib, "ndshare_v8sab_node_major"));
+  const napi_node_version* node;
+  napi_get_node_version(env, &node);
+  if (create == nullptr || major == nullptr || static_cast<uint32_t>(*major) != node->major) {
+    std::string built = major == nullptr ? "an unknown Node" : "Node " + std::to_string(*major);
+    dlclose(lib);
+    return ThrowCode(env, "ERR_NDSHARE_NATIVE_MISSING",
+                     "Expected the ndshare_v8sab shim at " + path + " to be built for Node " +
+                         std::to_string(node->major) + " but it was built for " + built);
+  }
+  shimCreateSab.store(create);
+  return nullptr;
+}
 
-void RegisterMem(Local<v8::Object> exports, Local<v8::Context> context) {
-  SetMethod(exports, context, "shmOpen", ShmOpen);
-  SetMethod(exports, context, "shmUnlink", ShmUnlink);
-  SetMethod(exports, context, "openFd", OpenFd);
-  SetMethod(exports, context, "closeFd", CloseFd);
-  SetMethod(exports, context, "memfdCreate", MemfdCreate);
-  SetMethod(exports, context, "fallocate", Fallocate);
-  SetMethod(exports, context, "mmap", Mmap);
-  SetMethod(exports, context, "msync", Msync);
-  SetMethod(exports, context, "populate", Populate);
-  SetMethod(exports, context, "ofdLock", OfdLock);
-  SetMethod(exports, context, "ofdTest", OfdTest);
-  SetMethod(exports, context, "shmUnlinkOnThreadExit", ShmUnlinkOnThreadExit);
-  SetMethod(exports, context, "cancelShmUnlinkOnThreadExit", CancelShmUnlinkOnThreadExit);
+// sabSupport() -> how mmap will expose a mapping: 'node-api', 'shim' (Node 20 after loadSabShim)
+// or 'none' (mmap throws ERR_NDSHARE_NATIVE_MISSING).
+napi_value SabSupport(napi_env env, napi_callback_info) {
+  const char* how = kNodeApiCreateSab != nullptr ? "node-api" : shimCreateSab.load() != nullptr ? "shim" : "none";
+  napi_value v;
+  napi_create_string_utf8(env, how, NAPI_AUTO_LENGTH, &v);
+  return v;
 }
 
 }  // namespace ndshare

@@ -1,8 +1,6 @@
 // Cross-process wait and wake. V8's Atomics.wait/notify are keyed by virtual address inside one
 // process, so they cannot wake a waiter in another process; futex(2) without FUTEX_PRIVATE_FLAG
 // is keyed by the physical page and does.
-#include "common.h"
-
 #include <errno.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -11,10 +9,22 @@
 #include <uv.h>
 
 #include <climits>
-#include <cstdint>
-#include <set>
+
+#include "addon.h"
 
 namespace ndshare {
+
+struct AsyncWait {
+  uv_work_t req;
+  EnvState* state;
+  napi_ref view;  // keeps the mapping alive while a pool thread sleeps on it
+  napi_ref callback;
+  int32_t* addr;
+  int32_t expected;
+  int64_t timeoutMs;
+  int result;
+};
+
 namespace {
 
 enum WaitResult { kWoken = 0, kNotEqual = 1, kTimedOut = 2 };
@@ -36,75 +46,48 @@ int FutexWaitRaw(int32_t* addr, int32_t expected, int64_t timeoutMs) {
   return -errno;
 }
 
-// futexWait(sab, byteOffset, expected, timeoutMs) -> 0 woken, 1 not-equal, 2 timed out.
-// Blocks the calling thread: the TypeScript layer only calls it off the main thread.
-void FutexWait(const FunctionCallbackInfo<Value>& info) {
-  int32_t* addr;
-  int64_t expected, timeoutMs;
-  if (!ArgWord(info, 0, 1, &addr) || !ArgInt(info, 2, &expected) || !ArgInt(info, 3, &timeoutMs)) return;
-  int rc = FutexWaitRaw(addr, static_cast<int32_t>(expected), timeoutMs);
-  if (rc < 0) return ThrowErrno(info.GetIsolate(), -rc, "futex");
-  info.GetReturnValue().Set(rc);
+long FutexWakeRaw(int32_t* addr, int count) { return syscall(SYS_futex, addr, FUTEX_WAKE, count, nullptr, nullptr, 0); }
+
+// (words: Int32Array over a SharedArrayBuffer, index) -> the address of words[index].
+bool Word(napi_env env, Args& args, int32_t** out) {
+  void* data;
+  size_t length;
+  int64_t index;
+  if (!args.SharedView(0, napi_int32_array, "ndshare native: expected an Int32Array over a SharedArrayBuffer", &data,
+                       &length) ||
+      !args.Int(1, &index))
+    return false;
+  if (index < 0 || static_cast<uint64_t>(index) >= length) {
+    ThrowType(env, "ndshare native: word index out of range");
+    return false;
+  }
+  *out = static_cast<int32_t*>(data) + index;
+  return true;
 }
 
-// futexWake(sab, byteOffset, count) -> number of waiters woken
-void FutexWake(const FunctionCallbackInfo<Value>& info) {
-  int32_t* addr;
-  int64_t count;
-  if (!ArgWord(info, 0, 1, &addr) || !ArgInt(info, 2, &count)) return;
-  int n = count < 0 || count > INT_MAX ? INT_MAX : static_cast<int>(count);
-  long rc = syscall(SYS_futex, addr, FUTEX_WAKE, n, nullptr, nullptr, 0);
-  if (rc < 0) return ThrowErrno(info.GetIsolate(), errno, "futex");
-  info.GetReturnValue().Set(static_cast<int32_t>(rc));
-}
-
-// futexWaitAsync(sab, byteOffset, expected, timeoutMs, callback(result)): the same wait on the
-// libuv thread pool, so the event loop keeps running. Waits are bounded (callers pass short slices)
-// so that a worker or process can always shut down without a pool thread stuck in the kernel.
-struct AsyncWait {
-  uv_work_t req;
-  Isolate* isolate;
-  v8::Global<v8::Function> callback;
-  std::shared_ptr<v8::BackingStore> store;  // keeps the mapping alive while the pool thread waits
-  int32_t* addr;
-  int32_t expected;
-  int64_t timeoutMs;
-  int result;
-};
-
-// Async waits still in flight on this thread's event loop. A worker torn down (terminate(),
-// process.exit() in the worker) closes its loop, and Node aborts the whole process if a request
-// is still active then ("uv_loop_close() while having open handles"). So each thread that waits
+// Async waits in flight on one environment's event loop. A worker torn down (terminate(),
+// process.exit() in the worker) closes its loop, and Node aborts the whole process if a request is
+// still active then ("uv_loop_close() while having open handles"). So each environment that waits
 // registers one async cleanup hook: at teardown it cancels queued waits, wakes running ones, and
-// reports completion only when every wait has come back (Node keeps the loop turning until then).
-struct ThreadWaits {
-  std::set<AsyncWait*> pending;
-  node::ACHHandle* hook = nullptr;
-  bool tearingDown = false;
-  void (*done)(void*) = nullptr;
-  void* doneArg = nullptr;
-};
-thread_local ThreadWaits waits;
-
-void FinishTeardownIfDrained() {
-  if (!waits.tearingDown || !waits.pending.empty() || waits.done == nullptr) return;
-  void (*done)(void*) = waits.done;
-  waits.done = nullptr;
-  done(waits.doneArg);
-  node::DeleteACHHandle()(waits.hook);
-  waits.hook = nullptr;
+// reports done only when every wait has come back (Node keeps the loop turning, and the napi_env
+// alive, until then). The waits are raw libuv requests, not napi_async_work: Node drains pending
+// napi_async_work before it runs any cleanup hook, so every running wait would first sit out its
+// whole slice, and queued ones theirs after it.
+void FinishTeardownIfDrained(EnvState* state) {
+  if (!state->tearingDown || !state->waits.empty() || state->waitsHook == nullptr) return;
+  napi_remove_async_cleanup_hook(state->waitsHook);
+  state->waitsHook = nullptr;
 }
 
-void TeardownWaits(void* /*arg*/, void (*done)(void*), void* doneArg) {
-  waits.tearingDown = true;
-  waits.done = done;
-  waits.doneArg = doneArg;
-  for (AsyncWait* w : waits.pending) {
+void TeardownWaits(napi_async_cleanup_hook_handle, void* arg) {
+  EnvState* state = static_cast<EnvState*>(arg);
+  state->tearingDown = true;
+  for (AsyncWait* w : state->waits) {
     // Not started yet: cancelled, its completion runs with UV_ECANCELED. Already sleeping in the
     // kernel: wake it. Other sleepers on the same word wake too; they all re-check their word.
-    if (uv_cancel(reinterpret_cast<uv_req_t*>(&w->req)) != 0) syscall(SYS_futex, w->addr, FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+    if (uv_cancel(reinterpret_cast<uv_req_t*>(&w->req)) != 0) FutexWakeRaw(w->addr, INT_MAX);
   }
-  FinishTeardownIfDrained();
+  FinishTeardownIfDrained(state);
 }
 
 void AsyncWaitWork(uv_work_t* req) {
@@ -114,94 +97,127 @@ void AsyncWaitWork(uv_work_t* req) {
 
 void AsyncWaitDone(uv_work_t* req, int status) {
   AsyncWait* w = static_cast<AsyncWait*>(req->data);
-  waits.pending.erase(w);
+  EnvState* state = w->state;
+  napi_env env = state->env;
+  state->waits.erase(w);
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value callback = nullptr;
   // During teardown JavaScript can no longer run: just release the wait.
-  if (!waits.tearingDown) {
-    Isolate* isolate = w->isolate;
-    v8::HandleScope scope(isolate);
-    Local<v8::Function> cb = w->callback.Get(isolate);
-    Local<v8::Context> context = cb->GetCreationContextChecked();
-    v8::Context::Scope context_scope(context);
-    int result = status == UV_ECANCELED ? kTimedOut : w->result;
-    Local<Value> argv[1] = {v8::Integer::New(isolate, result)};
-    // MakeCallback runs the microtask queue and reports exceptions like any Node callback.
-    node::MakeCallback(isolate, context->Global(), cb, 1, argv, node::async_context{0, 0});
-  }
+  if (!state->tearingDown) napi_get_reference_value(env, w->callback, &callback);
+  napi_value argv[1] = {Int32(env, status == UV_ECANCELED ? kTimedOut : w->result)};
+  napi_delete_reference(env, w->view);
+  napi_delete_reference(env, w->callback);
   delete w;
-  FinishTeardownIfDrained();
-}
-
-void FutexWaitAsync(const FunctionCallbackInfo<Value>& info) {
-  Isolate* isolate = info.GetIsolate();
-  int32_t* addr;
-  int64_t expected, timeoutMs;
-  if (!ArgWord(info, 0, 1, &addr) || !ArgInt(info, 2, &expected) || !ArgInt(info, 3, &timeoutMs)) return;
-  if (info.Length() < 5 || !info[4]->IsFunction()) return ThrowType(isolate, "ndshare native: expected a callback");
-  if (timeoutMs < 0 || timeoutMs > 1000) return ThrowType(isolate, "ndshare native: async waits take a timeout of 0..1000 ms");
-  if (waits.tearingDown) return ThrowType(isolate, "ndshare native: this thread is shutting down");
-  if (waits.hook == nullptr) waits.hook = node::AddEnvironmentCleanupHook(isolate, TeardownWaits, nullptr).release();
-  AsyncWait* w = new AsyncWait();
-  w->req.data = w;
-  w->isolate = isolate;
-  w->callback.Reset(isolate, info[4].As<v8::Function>());
-  w->store = info[0].As<v8::SharedArrayBuffer>()->GetBackingStore();
-  w->addr = addr;
-  w->expected = static_cast<int32_t>(expected);
-  w->timeoutMs = timeoutMs;
-  int rc = uv_queue_work(node::GetCurrentEventLoop(isolate), &w->req, AsyncWaitWork, AsyncWaitDone);
-  if (rc != 0) {
-    delete w;
-    return ThrowErrno(isolate, -rc, "uv_queue_work");
+  if (callback != nullptr) {
+    napi_value global;
+    napi_get_global(env, &global);
+    // napi_make_callback runs the microtask queue after the callback, like any Node callback. No
+    // async context (as before): the callback only settles a promise, whose reactions carry theirs.
+    if (napi_make_callback(env, nullptr, global, callback, 1, argv, nullptr) == napi_pending_exception) {
+      napi_value error;
+      napi_get_and_clear_last_exception(env, &error);
+      napi_fatal_exception(env, error);  // reported like any uncaught exception
+    }
   }
-  waits.pending.insert(w);
-}
-
-// gettid() -> the calling thread's kernel id (distinct for each worker thread).
-void GetTid(const FunctionCallbackInfo<Value>& info) {
-  info.GetReturnValue().Set(static_cast<int32_t>(syscall(SYS_gettid)));
+  napi_close_handle_scope(env, scope);
+  FinishTeardownIfDrained(state);
 }
 
 // A worker thread that ends (worker.terminate(), process.exit() inside it) does not close the fds
 // it opened: they belong to the process. A mutex owner's OFD lock lives as long as its fd, so a
 // terminated worker would look alive forever. An environment cleanup hook runs when the worker's
 // Node environment is torn down (also on terminate), and closes the fd there, which is what lets
-// other threads and processes see the owner's death. Per-thread bookkeeping keeps registration
-// idempotent: Node aborts on a duplicate (callback, argument) pair.
-thread_local std::set<int> tracked_fds;
+// other threads and processes see the owner's death.
+void CloseFdHook(void* arg) { close(static_cast<int>(reinterpret_cast<intptr_t>(arg))); }
 
-void CloseFdHook(void* arg) {
-  int fd = static_cast<int>(reinterpret_cast<intptr_t>(arg));
-  if (tracked_fds.erase(fd) > 0) close(fd);
-}
-
-// closeOnThreadExit(fd): close fd when this thread's Node environment is torn down.
-void CloseOnThreadExit(const FunctionCallbackInfo<Value>& info) {
-  int64_t fd;
-  if (!ArgInt(info, 0, &fd)) return;
-  if (fd < 0 || fd > INT_MAX) return ThrowType(info.GetIsolate(), "ndshare native: expected a file descriptor");
-  if (!tracked_fds.insert(static_cast<int>(fd)).second) return;
-  node::AddEnvironmentCleanupHook(info.GetIsolate(), CloseFdHook, reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
-}
-
-// cancelCloseOnThreadExit(fd): forget fd (the caller is about to close it itself, and the number
-// may be reused by an unrelated file afterwards).
-void CancelCloseOnThreadExit(const FunctionCallbackInfo<Value>& info) {
-  int64_t fd;
-  if (!ArgInt(info, 0, &fd)) return;
-  if (fd < 0 || fd > INT_MAX) return ThrowType(info.GetIsolate(), "ndshare native: expected a file descriptor");
-  if (tracked_fds.erase(static_cast<int>(fd)) == 0) return;
-  node::RemoveEnvironmentCleanupHook(info.GetIsolate(), CloseFdHook, reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
+bool FdArg(napi_env env, Args& args, int* fd) {
+  int64_t n;
+  if (!args.Int(0, &n)) return false;
+  if (n < 0 || n > INT_MAX) {
+    ThrowType(env, "ndshare native: expected a file descriptor");
+    return false;
+  }
+  *fd = static_cast<int>(n);
+  return true;
 }
 
 }  // namespace
 
-void RegisterSync(Local<v8::Object> exports, Local<v8::Context> context) {
-  SetMethod(exports, context, "futexWait", FutexWait);
-  SetMethod(exports, context, "futexWake", FutexWake);
-  SetMethod(exports, context, "futexWaitAsync", FutexWaitAsync);
-  SetMethod(exports, context, "gettid", GetTid);
-  SetMethod(exports, context, "closeOnThreadExit", CloseOnThreadExit);
-  SetMethod(exports, context, "cancelCloseOnThreadExit", CancelCloseOnThreadExit);
+// futexWait(words, index, expected, timeoutMs) -> 0 woken, 1 not-equal, 2 timed out.
+// Blocks the calling thread: the TypeScript layer only calls it off the main thread.
+napi_value FutexWait(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int32_t* addr;
+  int64_t expected, timeoutMs;
+  if (!Word(env, args, &addr) || !args.Int(2, &expected) || !args.Int(3, &timeoutMs)) return nullptr;
+  int rc = FutexWaitRaw(addr, static_cast<int32_t>(expected), timeoutMs);
+  return rc < 0 ? ThrowErrno(env, -rc, "futex") : Int32(env, rc);
+}
+
+// futexWake(words, index, count) -> number of waiters woken
+napi_value FutexWake(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int32_t* addr;
+  int64_t count;
+  if (!Word(env, args, &addr) || !args.Int(2, &count)) return nullptr;
+  long rc = FutexWakeRaw(addr, count < 0 || count > INT_MAX ? INT_MAX : static_cast<int>(count));
+  return rc < 0 ? ThrowErrno(env, errno, "futex") : Int32(env, static_cast<int32_t>(rc));
+}
+
+// futexWaitAsync(words, index, expected, timeoutMs, callback(result)): the same wait on the libuv
+// thread pool, so the event loop keeps running. Waits are bounded (callers pass short slices) so
+// that a pool thread is never stuck in the kernel for long.
+napi_value FutexWaitAsync(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int32_t* addr;
+  int64_t expected, timeoutMs;
+  napi_value callback;
+  if (!Word(env, args, &addr) || !args.Int(2, &expected) || !args.Int(3, &timeoutMs) || !args.Function(4, &callback))
+    return nullptr;
+  if (timeoutMs < 0 || timeoutMs > 1000)
+    return ThrowType(env, "ndshare native: async waits take a timeout of 0..1000 ms");
+  EnvState* state = StateOf(env);
+  if (state->tearingDown) return ThrowType(env, "ndshare native: this thread is shutting down");
+  if (state->waitsHook == nullptr) napi_add_async_cleanup_hook(env, TeardownWaits, state, &state->waitsHook);
+  uv_loop_t* loop;
+  napi_get_uv_event_loop(env, &loop);
+  AsyncWait* w = new AsyncWait{{}, state, nullptr, nullptr, addr, static_cast<int32_t>(expected), timeoutMs, 0};
+  w->req.data = w;
+  int rc = uv_queue_work(loop, &w->req, AsyncWaitWork, AsyncWaitDone);
+  if (rc != 0) {
+    delete w;
+    return ThrowErrno(env, -rc, "uv_queue_work");
+  }
+  // The completion runs on this thread, after this call returns: these can follow the queueing.
+  napi_create_reference(env, args[0], 1, &w->view);
+  napi_create_reference(env, callback, 1, &w->callback);
+  state->waits.insert(w);
+  return nullptr;
+}
+
+// gettid() -> the calling thread's kernel id (distinct for each worker thread).
+napi_value GetTid(napi_env env, napi_callback_info) { return Int32(env, static_cast<int32_t>(syscall(SYS_gettid))); }
+
+// closeOnThreadExit(fd): close fd when this thread's Node environment is torn down.
+napi_value CloseOnThreadExit(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int fd;
+  if (!FdArg(env, args, &fd)) return nullptr;
+  if (StateOf(env)->closeOnExit.insert(fd).second)
+    napi_add_env_cleanup_hook(env, CloseFdHook, reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
+  return nullptr;
+}
+
+// cancelCloseOnThreadExit(fd): forget fd (the caller is about to close it itself, and the number
+// may be reused by an unrelated file afterwards).
+napi_value CancelCloseOnThreadExit(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int fd;
+  if (!FdArg(env, args, &fd)) return nullptr;
+  if (StateOf(env)->closeOnExit.erase(fd) > 0)
+    napi_remove_env_cleanup_hook(env, CloseFdHook, reinterpret_cast<void*>(static_cast<intptr_t>(fd)));
+  return nullptr;
 }
 
 }  // namespace ndshare

@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'ERR_NDSHARE_CLOSED',
   'ERR_NDSHARE_NO_INHERITED',
   'ERR_NDSHARE_NATIVE_MISSING',
+  'ERR_NDSHARE_EXTERNAL_BUFFERS',
   'ERR_NDSHARE_UNSUPPORTED',
   'ERR_NDSHARE_LOCK_TIMEOUT',
   'ERR_NDSHARE_LOCK_NOT_RECOVERABLE',
@@ -144,7 +145,10 @@ interface SystemErrorLike {
 export function fromSystemError(err: unknown, context: string, path?: string): NdshareError {
   if (err instanceof NdshareError) return err;
   const e = (typeof err === 'object' && err !== null ? err : {}) as SystemErrorLike;
-  const code = typeof e.code === 'string' && isErrnoCode(e.code) ? e.code : 'ERR_NDSHARE_UNSUPPORTED';
+  // The addon raises errno names and, for what only it can see, a few ndshare codes; those keep
+  // their own message (it already says what to do).
+  const code = safeCode(e.code, 'ERR_NDSHARE_UNSUPPORTED');
+  if (!isErrnoCode(code) && code !== 'ERR_NDSHARE_UNSUPPORTED' && typeof e.message === 'string') return new NdshareError(code, e.message, { cause: err });
   const syscall = typeof e.syscall === 'string' ? e.syscall : undefined;
   const where = path ?? (typeof e.path === 'string' ? e.path : undefined);
   const hint = ERRNO_HINTS[code] ?? '';

@@ -36,7 +36,14 @@ console.log(JSON.stringify(out));`,
     assert.equal(out['sab'], 'ok 2');
     assert.equal(out['heap'], 'ok 2');
     for (const b of ['shm', 'memfd']) {
-      assert.match(out[b] ?? '', /^ERR_NDSHARE_NATIVE_MISSING \| Expected the ndshare native addon at build\/Release\/ndshare.node for shared-memory backings but could not load it\. Build it with `npm rebuild ndshare`/);
+      assert.match(
+        out[b] ?? '',
+        new RegExp(
+          '^ERR_NDSHARE_NATIVE_MISSING \\| Expected the ndshare native addon for shared-memory backings but could not load it ' +
+            `\\(build/Release/ndshare\\.node: not found; prebuilds/${process.platform}-${process.arch}/ndshare\\.napi\\.node: not found\\)\\. ` +
+            'Reinstall where a prebuilt binary exists .* or build it from source with `npm rebuild ndshare`',
+        ),
+      );
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -23,7 +23,6 @@ const kAttempts = 5;
  */
 async function waitAndNotify(peer: SyncPeer, cell: NdArray<'int32'>, op: 'atomics-wait' | 'futex-wait', handle: unknown = cell.handle): Promise<unknown> {
   const words = cell.data;
-  const buffer = words.buffer as SharedArrayBuffer;
   for (let attempt = 0; attempt < kAttempts; attempt++) {
     Atomics.store(words, 0, 0);
     Atomics.store(words, 1, 0);
@@ -34,7 +33,7 @@ async function waitAndNotify(peer: SyncPeer, cell: NdArray<'int32'>, op: 'atomic
     Atomics.store(words, 0, 1);
     while (!done) {
       Atomics.notify(words, 0);
-      native().futexWake(buffer, 0, 1);
+      native().futexWake(words, 0, 1);
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     const result = await reply;

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveDType } from '../core/dtype.js';
 import { NdshareError } from '../errors.js';
 import type { NdArray } from '../core/ndarray.js';
-import { native } from '../core/native.js';
+import { floorNative } from '../core/native.js';
 import { SegmentPool } from '../core/pool.js';
 import { createFor, share } from '../share/index.js';
 import { checkReply } from './cell-wire.js';
@@ -100,7 +100,7 @@ async function runCellSpec(spec: CellSpec): Promise<CellResult> {
     }
     const self = process.resourceUsage().maxRSS;
     // A worker's memory is this process's; a child process's is its own, reaped by now.
-    const child = spec.kind === 'process' ? native().rusageChildren() : 0;
+    const child = spec.kind === 'process' ? floorNative().rusageChildren() : 0;
     return { state: 'ok', cold, warm, peakParentKiB: self, peakChildKiB: child };
   } catch (err) {
     return { state: 'failed', error: describeError(err) };

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import { native } from '../core/native.js';
+import { floorNative } from '../core/native.js';
 import type { Floors } from './types.js';
 
 /** Passes per floor; a floor is the least cost, so each takes the fastest pass (noise only adds). */
@@ -41,7 +41,7 @@ async function bestOf(passes: number, f: () => Promise<number> | number): Promis
 
 /** Measures every floor for arrays of `bytes` bytes (the fastest of a few passes each). */
 export async function measureFloors(bytes: number): Promise<Floors> {
-  const b = native();
+  const b = floorNative();
   return {
     bytes,
     memset: b.floorMemset(bytes, kPasses),

@@ -1,8 +1,15 @@
 /**
- * The only module that loads the C++ addon. Loading is lazy so that thread-only paths
- * (SharedArrayBuffer, heap) work on a machine where the addon was not built.
+ * The only module that loads the native addons. Loading is lazy so that thread-only paths
+ * (SharedArrayBuffer, heap) work on a machine without them. Which file is loaded, in order:
+ *   1. build/Release/<name>.node, a build from source (`npm rebuild ndshare`, or a git checkout);
+ *   2. prebuilds/<platform>-<arch>/<name>.napi.node, the prebuilt binary shipped in the package.
+ * Both are Node-API, so one file serves Node 20 to 26. On Node 20, which lacks
+ * node_api_create_external_sharedarraybuffer, the addon also loads a small per-ABI shim
+ * (ndshare_v8sab, from the same two places) for that one call. docs/native.md has the details.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { NdshareError } from '../errors.js';
 
 /** The flat list of native functions (see native/*.cc). Private: never exported from the package. */
@@ -15,15 +22,18 @@ export interface NativeBinding {
   memfdCreate(name: string, flags: number): number;
   fallocate(fd: number, offset: number, length: number): void;
   mmap(fd: number, length: number, offset: number, flags: number): SharedArrayBuffer;
-  msync(buffer: SharedArrayBuffer, offset: number, length: number, sync: number): void;
-  populate(buffer: SharedArrayBuffer): void;
+  /** msync of [offset, offset + length) bytes of `view` (a view over a mapping). */
+  msync(view: Uint8Array, offset: number, length: number, sync: number): void;
+  /** Prefaults the pages under `view` for writing (MADV_POPULATE_WRITE). */
+  populate(view: Uint8Array): void;
   ofdLock(fd: number, type: LockType, start: number, length: number, wait?: boolean): boolean;
   ofdTest(fd: number, type: LockType, start: number, length: number): 0 | 1 | 2;
-  futexWait(buffer: SharedArrayBuffer, byteOffset: number, expected: number, timeoutMs: number): FutexResult;
-  futexWake(buffer: SharedArrayBuffer, byteOffset: number, count: number): number;
+  /** Futex calls on words[index] of an Int32Array over a shared mapping (index in words, as Atomics.wait). */
+  futexWait(words: Int32Array, index: number, expected: number, timeoutMs: number): FutexResult;
+  futexWake(words: Int32Array, index: number, count: number): number;
   futexWaitAsync(
-    buffer: SharedArrayBuffer,
-    byteOffset: number,
+    words: Int32Array,
+    index: number,
     expected: number,
     timeoutMs: number,
     callback: (result: FutexResult) => void,
@@ -37,7 +47,14 @@ export interface NativeBinding {
   shmUnlinkOnThreadExit(name: string): void;
   /** Undoes shmUnlinkOnThreadExit (the creator removed the name itself). */
   cancelShmUnlinkOnThreadExit(name: string): void;
-  /** Benchmark floors (native/floor.cc): seconds, or KiB for rusageChildren. */
+  /** How this Node gets an external SharedArrayBuffer over a mapping ('none' until the shim is loaded). */
+  sabSupport(): 'node-api' | 'shim' | 'none';
+  /** dlopen()s the Node 20 shim (ndshare_v8sab) that creates external SharedArrayBuffers. */
+  loadSabShim(path: string): void;
+}
+
+/** The benchmark-only addon (native/floor.cc): seconds, or KiB for rusageChildren. */
+export interface FloorBinding {
   floorMemset(bytes: number, passes: number): number;
   floorFreshShared(bytes: number, reserve: 0 | 1): number;
   floorPipe(bytes: number): number;
@@ -57,22 +74,77 @@ export const MFD_CLOEXEC = 0x0001;
 /** Linux open(2) flag missing from fs.constants; every fd ndshare opens gets it. */
 export const O_CLOEXEC = 0o2000000;
 
+const kRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const require = createRequire(import.meta.url);
+
+/** Where a native file may be, in the order tried (relative to the package root). */
+function candidates(name: string, prebuiltTag: string): string[] {
+  return [`build/Release/${name}.node`, `prebuilds/${process.platform}-${process.arch}/${name}.${prebuiltTag}.node`];
+}
+
+const kFix =
+  'Reinstall where a prebuilt binary exists (linux-x64 and linux-arm64 with glibc; see the README) or build it from source with ' +
+  '`npm rebuild ndshare` (needs python3, make and g++)';
+
+/** Loads the first candidate that loads, or throws ERR_NDSHARE_NATIVE_MISSING naming every attempt. */
+function loadFirst<T>(name: string, what: string): T {
+  const tried: string[] = [];
+  for (const rel of candidates(name, 'napi')) {
+    const path = kRoot + rel;
+    if (!existsSync(path)) {
+      tried.push(`${rel}: not found`);
+      continue;
+    }
+    try {
+      return require(path) as T;
+    } catch (err) {
+      tried.push(`${rel}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    }
+  }
+  throw new NdshareError(
+    'ERR_NDSHARE_NATIVE_MISSING',
+    `Expected the ndshare native addon for ${what} but could not load it (${tried.join('; ')}). ${kFix}; ` +
+      "only the 'sab' and 'heap' backings work without it",
+  );
+}
+
+/** On a Node without external SharedArrayBuffers in Node-API (20), loads the shim for its ABI. */
+function ensureSab(b: NativeBinding): void {
+  if (b.sabSupport() !== 'none') return;
+  const tried: string[] = [];
+  for (const rel of candidates('ndshare_v8sab', `abi${process.versions.modules}`)) {
+    if (!existsSync(kRoot + rel)) {
+      tried.push(`${rel}: not found`);
+      continue;
+    }
+    try {
+      b.loadSabShim(kRoot + rel);
+      return;
+    } catch (err) {
+      tried.push(`${rel}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  throw new NdshareError(
+    'ERR_NDSHARE_NATIVE_MISSING',
+    `Expected the ndshare shim for Node ${process.version} (ABI ${process.versions.modules}), which lacks node_api_create_external_sharedarraybuffer, ` +
+      `but could not load it (${tried.join('; ')}). ${kFix}, or use Node 22 or later`,
+  );
+}
+
 let binding: NativeBinding | undefined;
+let floor: FloorBinding | undefined;
 
 /** Returns the addon, loading it on first use, or throws ERR_NDSHARE_NATIVE_MISSING with the fix. */
 export function native(): NativeBinding {
   if (binding) return binding;
-  const require = createRequire(import.meta.url);
-  try {
-    binding = require('../../../build/Release/ndshare.node') as NativeBinding;
-  } catch (err) {
-    throw new NdshareError(
-      'ERR_NDSHARE_NATIVE_MISSING',
-      'Expected the ndshare native addon at build/Release/ndshare.node for shared-memory backings but could not load it. ' +
-        'Build it with `npm rebuild ndshare` (needs python3, make, g++ and Node headers); ' +
-        "only the 'sab' and 'heap' backings work without it",
-      { cause: err },
-    );
-  }
+  const b = loadFirst<NativeBinding>('ndshare', 'shared-memory backings');
+  ensureSab(b);
+  binding = b;
   return binding;
+}
+
+/** The benchmark-only addon (physical floors, children's peak RSS). */
+export function floorNative(): FloorBinding {
+  floor ??= loadFirst<FloorBinding>('ndshare_floor', 'the benchmark floors');
+  return floor;
 }

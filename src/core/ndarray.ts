@@ -222,7 +222,7 @@ export class NdArray<D extends DType = DType> {
     const s = this.#s;
     if (s.backing !== 'file' || s.mode !== 'r+' || s.nbytes === 0 || !(s.buffer instanceof SharedArrayBuffer)) return;
     try {
-      native().msync(s.buffer, s.byteOffset, s.nbytes, options.sync ? 1 : 0);
+      native().msync(new Uint8Array(s.buffer), s.byteOffset, s.nbytes, options.sync ? 1 : 0);
     } catch (err) {
       throw fromSystemError(err, 'flush the mapped file', s.path);
     }

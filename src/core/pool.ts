@@ -47,7 +47,7 @@ const prefaulted = new WeakSet<SharedArrayBuffer>();
 function prefault(buffer: SharedArrayBuffer): void {
   if (prefaulted.has(buffer)) return;
   try {
-    native().populate(buffer);
+    native().populate(new Uint8Array(buffer));
     prefaulted.add(buffer);
   } catch {
     // An optimization only (MADV_POPULATE_WRITE needs Linux 5.14): reuse still works, it just faults.

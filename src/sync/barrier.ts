@@ -44,13 +44,11 @@ const kMaxParties = 0x7fffffff;
 export class Barrier {
   readonly #seg: SyncSegment;
   readonly #words: Int32Array;
-  readonly #buffer: SharedArrayBuffer;
   readonly #parties: number;
 
   private constructor(seg: SyncSegment) {
     this.#seg = seg;
     this.#words = seg.words;
-    this.#buffer = seg.buffer;
     this.#parties = Atomics.load(seg.words, kBarrierPartiesWord);
   }
 
@@ -101,7 +99,7 @@ export class Barrier {
     for (;;) {
       const r = this.#check(arrived, deadline, timeoutMs);
       if (r !== undefined) return r;
-      await sleepAsync(this.#buffer, kBarrierRoundWord, arrived, deadline - performance.now());
+      await sleepAsync(this.#words, kBarrierRoundWord, arrived, deadline - performance.now());
     }
   }
 
@@ -114,7 +112,7 @@ export class Barrier {
     for (;;) {
       const r = this.#check(arrived, deadline, timeoutMs);
       if (r !== undefined) return r;
-      sleepSync(this.#buffer, kBarrierRoundWord, arrived, deadline - performance.now());
+      sleepSync(this.#words, kBarrierRoundWord, arrived, deadline - performance.now());
     }
   }
 
@@ -132,7 +130,7 @@ export class Barrier {
     if (Atomics.add(w, kBarrierCountWord, 1) + 1 < this.#parties) return round;
     Atomics.store(w, kBarrierCountWord, 0);
     Atomics.add(w, kBarrierRoundWord, 1);
-    wake(this.#buffer, kBarrierRoundWord, 0x7fffffff);
+    wake(this.#words, kBarrierRoundWord, 0x7fffffff);
     return kPassedSerial;
   }
 
@@ -143,7 +141,7 @@ export class Barrier {
     if (this.#seg.closed) this.#open('wait()');
     if (performance.now() < deadline) return undefined;
     Atomics.store(w, kBarrierBrokenWord, 1);
-    wake(this.#buffer, kBarrierRoundWord, 0x7fffffff);
+    wake(this.#words, kBarrierRoundWord, 0x7fffffff);
     return { state: 'timeout', timeoutMs };
   }
 

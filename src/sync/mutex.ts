@@ -89,7 +89,6 @@ function threadId(): number {
 export class Mutex {
   readonly #seg: SyncSegment;
   readonly #words: Int32Array;
-  readonly #buffer: SharedArrayBuffer;
   readonly #tid: number;
   /** This object holds the lock (not just this thread). */
   #held = false;
@@ -101,7 +100,6 @@ export class Mutex {
   private constructor(seg: SyncSegment) {
     this.#seg = seg;
     this.#words = seg.words;
-    this.#buffer = seg.buffer;
     this.#tid = threadId();
     if (this.#tid <= 0 || this.#tid >= kMutexNotRecoverable) {
       seg.close();
@@ -168,7 +166,7 @@ export class Mutex {
       if (typeof step !== 'number') return step;
       const left = deadline - performance.now();
       if (left <= 0) return { state: 'timeout', timeoutMs };
-      quiet = (await sleepAsync(this.#buffer, kMutexStateWord, step, left)) === kFutexTimedOut;
+      quiet = (await sleepAsync(this.#words, kMutexStateWord, step, left)) === kFutexTimedOut;
       slept = true;
       // close() may have run while we slept; our fd (and liveness lock) is gone then.
       this.#open('lock()');
@@ -191,7 +189,7 @@ export class Mutex {
       if (typeof step !== 'number') return step;
       const left = deadline - performance.now();
       if (left <= 0) return { state: 'timeout', timeoutMs };
-      quiet = sleepSync(this.#buffer, kMutexStateWord, step, left) === kFutexTimedOut;
+      quiet = sleepSync(this.#words, kMutexStateWord, step, left) === kFutexTimedOut;
     }
   }
 
@@ -214,7 +212,7 @@ export class Mutex {
     // reads suffice: only the holder (us) changes these words while the lock is held.
     if (this.#held && !this.#closed && ((w[kMutexStateWord] as number) & kMutexTidMask) === this.#tid && w[kMutexGenerationWord] === this.#generation && w[kMutexConsistencyWord] === kMutexConsistent) {
       this.#held = false;
-      if ((Atomics.exchange(w, kMutexStateWord, 0) & kMutexWaitersBit) !== 0) wake(this.#buffer, kMutexStateWord, 1);
+      if ((Atomics.exchange(w, kMutexStateWord, 0) & kMutexWaitersBit) !== 0) wake(this.#words, kMutexStateWord, 1);
       return;
     }
     this.#open('unlock()');
@@ -233,10 +231,10 @@ export class Mutex {
     if (Atomics.load(w, kMutexConsistencyWord) === kMutexRecovering) {
       // POSIX robust-mutex semantics: an unrepaired state must never be handed on as valid.
       Atomics.store(w, kMutexStateWord, kMutexNotRecoverable);
-      wake(this.#buffer, kMutexStateWord, 0x7fffffff);
+      wake(this.#words, kMutexStateWord, 0x7fffffff);
       return;
     }
-    if ((Atomics.exchange(w, kMutexStateWord, 0) & kMutexWaitersBit) !== 0) wake(this.#buffer, kMutexStateWord, 1);
+    if ((Atomics.exchange(w, kMutexStateWord, 0) & kMutexWaitersBit) !== 0) wake(this.#words, kMutexStateWord, 1);
   }
 
   /** After an `ownerDied` acquire: declares the protected state repaired, so unlock() keeps the lock usable. */
@@ -297,7 +295,7 @@ export class Mutex {
     const w = this.#words;
     if ((Atomics.load(w, kMutexStateWord) & kMutexTidMask) !== this.#tid || Atomics.load(w, kMutexGenerationWord) !== this.#generation) return;
     Atomics.store(w, kMutexConsistencyWord, kMutexRecovering);
-    if ((Atomics.exchange(w, kMutexStateWord, 0) & kMutexWaitersBit) !== 0) wake(this.#buffer, kMutexStateWord, 1);
+    if ((Atomics.exchange(w, kMutexStateWord, 0) & kMutexWaitersBit) !== 0) wake(this.#words, kMutexStateWord, 1);
   }
 
   /**

@@ -9,18 +9,18 @@ import { kSyncWaitSliceMs } from './layout.js';
 import { native, type FutexResult } from '../core/native.js';
 
 /** Blocks this thread while words[index] === expected, for at most one slice (or `maxMs`). */
-export function sleepSync(buffer: SharedArrayBuffer, index: number, expected: number, maxMs: number): FutexResult {
-  return native().futexWait(buffer, index * 4, expected, sliceOf(maxMs));
+export function sleepSync(words: Int32Array, index: number, expected: number, maxMs: number): FutexResult {
+  return native().futexWait(words, index, expected, sliceOf(maxMs));
 }
 
 /** Same, on the libuv pool: resolves after a wake, a value change or one slice. */
-export function sleepAsync(buffer: SharedArrayBuffer, index: number, expected: number, maxMs: number): Promise<FutexResult> {
-  return new Promise((resolve) => native().futexWaitAsync(buffer, index * 4, expected, sliceOf(maxMs), resolve));
+export function sleepAsync(words: Int32Array, index: number, expected: number, maxMs: number): Promise<FutexResult> {
+  return new Promise((resolve) => native().futexWaitAsync(words, index, expected, sliceOf(maxMs), resolve));
 }
 
 /** Wakes up to `count` sleepers of words[index], in any process. */
-export function wake(buffer: SharedArrayBuffer, index: number, count: number): void {
-  native().futexWake(buffer, index * 4, count);
+export function wake(words: Int32Array, index: number, count: number): void {
+  native().futexWake(words, index, count);
 }
 
 function sliceOf(maxMs: number): number {
