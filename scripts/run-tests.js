@@ -14,11 +14,37 @@ function testFiles(dir) {
   });
 }
 
+// The backstop behind the helpers' own deadlines (60 s per message, 240 s per private-/dev/shm
+// run): a wait nobody bounded still ends, as a failure naming its file (Node 20 and 22 apply the
+// limit to each file) or its test (Node 24 and 26 apply it to each test). Either way TAP counts it
+// as '# cancelled', not '# fail'; the exit code is 1. A normal run's longest file takes about 30 s
+// (reliability-crash-creator, a single test); this leaves room for a loaded machine.
+const kTestTimeoutMs = 300_000;
+// Where the limit applies to each test, the timed-out test's handles (a child, a timer) would
+// still keep its file's process alive after the last test; --test-force-exit (Node >= 20.14) ends
+// it once every test has an outcome. Children and workers started through the test helpers are
+// stopped, and reported, by the helpers themselves when their test ends.
+const [major, minor] = process.versions.node.split('.').map(Number);
+const forceExit = major > 20 || (major === 20 && minor >= 14) ? ['--test-force-exit'] : [];
+
+// TAP, explicitly, on every Node version: CI reads its closing '# pass N' / '# fail N' lines, and
+// the default reporter is TAP only on Node 20 without a terminal ('spec' on Node >= 23).
+// Options given here (--test-reporter=spec, --test-name-pattern=x: one argument each) go before
+// the files and replace these defaults.
+const args = process.argv.slice(2);
+const options = args.filter((a) => a.startsWith('--'));
+const given = (name) => options.some((o) => o === name || o.startsWith(`${name}=`));
+const defaults = [
+  given('--test-reporter') ? [] : ['--test-reporter=tap'],
+  given('--test-timeout') ? [] : [`--test-timeout=${kTestTimeoutMs}`],
+  given('--test-force-exit') ? [] : forceExit,
+].flat();
+const named = args.filter((a) => !a.startsWith('--'));
+const files = named.length ? named : testFiles('dist/test').sort();
+
 const ours = () => new Set(readdirSync('/dev/shm').filter((n) => n.startsWith('ndshare-')));
 const before = ours();
-const extra = process.argv.slice(2);
-const files = extra.length ? extra : testFiles('dist/test').sort();
-const run = spawnSync(process.execPath, ['--test', ...files], { stdio: 'inherit' });
+const run = spawnSync(process.execPath, ['--test', ...defaults, ...options, ...files], { stdio: 'inherit' });
 const leaked = [...ours()].filter((n) => !before.has(n));
 if (leaked.length > 0) {
   console.error(`\n/dev/shm leak check: FAILED, ${leaked.length} ndshare segment(s) left behind:\n  ${leaked.join('\n  ')}`);

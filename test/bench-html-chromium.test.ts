@@ -4,7 +4,6 @@
  * that have a laid-out box. Negative control: a report with no measured time draws no chart.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Report } from '../src/bench/types.js';
 import { BenchSandbox } from './helpers/bench.js';
+import { runSync } from './helpers/process.js';
 
 const bin = fileURLToPath(new URL('../../bin/ndshare.js', import.meta.url));
 
@@ -19,10 +19,11 @@ const bin = fileURLToPath(new URL('../../bin/ndshare.js', import.meta.url));
 function renderInChromium(html: string): { drawn: number; charts: number } {
   const profile = mkdtempSync(join(tmpdir(), 'ndshare-chromium-'));
   try {
-    const r = spawnSync(
+    const r = runSync(
+      `headless chromium to render ${html}`,
       'chromium',
       ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--dump-dom', `file://${html}`],
-      { encoding: 'utf8', timeout: 90_000 },
+      { timeout: 90_000 },
     );
     assert.equal(r.error, undefined, `chromium must be installed (apt-get install chromium; .ci/run does it): ${String(r.error)}`);
     const body = /<body[^>]*>/.exec(r.stdout)?.[0] ?? '';
@@ -40,7 +41,7 @@ test('report --html: bars (ndshare vs NumPy) and sweep lines are drawn in headle
     const json = join(out, 'r.json');
     const html = join(out, 'r.html');
     writeFileSync(json, JSON.stringify(report));
-    const cli = spawnSync(process.execPath, [bin, 'report', json, '--html', html], { encoding: 'utf8' });
+    const cli = runSync('ndshare report --html', process.execPath, [bin, 'report', json, '--html', html]);
     assert.equal(cli.status, 0, cli.stderr);
     assert.match(cli.stdout, /^shm\s+process\s+cold/m);
     const page = readFileSync(html, 'utf8');
@@ -52,7 +53,7 @@ test('report --html: bars (ndshare vs NumPy) and sweep lines are drawn in headle
     // Negative control: the same report with every time removed draws nothing.
     const empty: Report = { ...report, rows: report.rows.map((r) => ({ ...r, runs: [], min: null, median: null, max: null, outcome: { state: 'failed', error: 'x' } })) };
     writeFileSync(json, JSON.stringify(empty));
-    assert.equal(spawnSync(process.execPath, [bin, 'report', json, '--html', html]).status, 0);
+    assert.equal(runSync('ndshare report --html', process.execPath, [bin, 'report', json, '--html', html]).status, 0);
     assert.deepEqual(renderInChromium(html), { drawn: 0, charts: 0 });
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -5,12 +5,12 @@
  * arrays): this test pins that fact, so the fix in the script is known to be needed.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PYTHON_METHODS, referenceScript, runPython } from '../src/bench/python.js';
+import { runSync } from './helpers/process.js';
 import { shmEntries } from './helpers/shm.js';
 
 const refNames = (): string[] => readdirSync('/dev/shm').filter((n) => n.startsWith('ndshare-ref-'));
@@ -34,20 +34,20 @@ test('NumPy reference: all nine study methods share 1e4 ones with a verifying ch
 
 test("NumPy reference: the study's own Manager registration fails on NumPy 2, the fixed one works", () => {
   const run = (extra: string[]): string =>
-    spawnSync('python3', [referenceScript, '--method', 'manager', '--n', '1000', '--repeats', '1', ...extra], { encoding: 'utf8', timeout: 60_000 }).stdout;
+    runSync(`python3 reference.py --method manager ${extra.join(' ')}`, 'python3', [referenceScript, '--method', 'manager', '--n', '1000', '--repeats', '1', ...extra]).stdout;
   assert.match(run(['--study-manager']), /"state": "failed".*matrix transpose with ndim < 2 is undefined/);
   assert.match(run([]), /"state": "ok"/);
 });
 
 test('NumPy reference: a child that finds wrong data fails the run (negative control)', async () => {
   // numpy.ones patched to give twos: the child's --verify sum is 2n, so the run must say failed.
-  const r = spawnSync('python3', ['-c', `
+  const r = runSync('python3 reference.py with numpy.ones patched', 'python3', ['-c', `
 import runpy, sys
 sys.argv = ['reference.py', '--method', 'argument', '--n', '1000', '--repeats', '1', '--verify']
 import numpy
 orig = numpy.ones
 numpy.ones = lambda shape, dtype=None: orig(shape, dtype=dtype) * 2
 runpy.run_path(${JSON.stringify(referenceScript)}, run_name='__main__')
-`], { encoding: 'utf8', timeout: 60_000 });
+`]);
   assert.match(r.stdout, /"state": "failed", "error": "child exited with code 1"/);
 });

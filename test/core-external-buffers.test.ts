@@ -6,11 +6,11 @@
  * finds Node's own on 22+. There Node's symbol wins over a preloaded one: reported as a skip.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runSync } from './helpers/process.js';
 
 const kStandIn = `#include <node_api.h>
 extern "C" __attribute__((visibility("default"))) napi_status node_api_create_external_sharedarraybuffer(
@@ -21,7 +21,7 @@ extern "C" __attribute__((visibility("default"))) napi_status node_api_create_ex
 
 function skipReason(): string | undefined {
   if (process.versions.modules !== '115') return `Node ${process.version} has its own node_api_create_external_sharedarraybuffer, which a preloaded stand-in cannot replace`;
-  if (spawnSync('c++', ['--version']).status !== 0) return 'no C++ compiler to build the stand-in';
+  if (runSync('c++ --version', 'c++', ['--version']).status !== 0) return 'no C++ compiler to build the stand-in';
   return undefined;
 }
 
@@ -30,7 +30,7 @@ test('external buffers refused: ERR_NDSHARE_EXTERNAL_BUFFERS from shm, memfd and
   try {
     writeFileSync(join(dir, 'refuse.cc'), kStandIn);
     const include = join(process.execPath, '..', '..', 'include', 'node');
-    const cc = spawnSync('c++', ['-shared', '-fPIC', `-I${include}`, '-o', join(dir, 'refuse.so'), join(dir, 'refuse.cc')], { encoding: 'utf8' });
+    const cc = runSync('c++ to build the stand-in', 'c++', ['-shared', '-fPIC', `-I${include}`, '-o', join(dir, 'refuse.so'), join(dir, 'refuse.cc')], { timeout: 120_000 });
     assert.equal(cc.status, 0, cc.stderr);
     const index = new URL('../src/index.js', import.meta.url).href;
     const probe = `
@@ -44,7 +44,7 @@ for (const backing of ['shm', 'memfd', 'file']) {
 out.maps = readFileSync('/proc/self/maps', 'utf8').split('\\n').filter((l) => l.includes('memfd:ndshare') || l.includes('/dev/shm/ndshare-') || l.includes('a.npy'));
 out.sab = create({ dtype: 'float64', shape: [4], backing: 'sab', fill: 3 }).data[3];
 console.log(JSON.stringify(out));`;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, LD_PRELOAD: join(dir, 'refuse.so') } });
+    const r = runSync('the probe with the stand-in preloaded', process.execPath, ['--input-type=module', '-e', probe], { env: { ...process.env, LD_PRELOAD: join(dir, 'refuse.so') } });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
     for (const b of ['shm', 'memfd', 'file']) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { create, spawnWithArrays, type NdArray } from '../src/index.js';
+import { deadline, kDefaultWatchdogMs } from './helpers/channel.js';
 import { fixturePath } from './helpers/child.js';
 import { FdSnapshot } from './helpers/fds.js';
 import { ShmSnapshot } from './helpers/shm.js';
@@ -22,14 +23,12 @@ interface Report {
 }
 
 function runSpawned(arrays: readonly NdArray[], mode: string): Promise<{ report: Report; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawnWithArrays(process.execPath, [fixturePath('core-inherit-spawned'), mode], arrays, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnWithArrays(process.execPath, [fixturePath('core-inherit-spawned'), mode], arrays, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const done = new Promise<{ report: Report; code: number | null }>((resolve, reject) => {
     let out = '';
     child.stdout?.setEncoding('utf8').on('data', (s: string) => (out += s));
-    const watchdog = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
     child.on('close', (code) => {
-      clearTimeout(watchdog);
       try {
         resolve({ report: JSON.parse(out.trim().split('\n').pop() ?? '') as Report, code });
       } catch {
@@ -37,6 +36,7 @@ function runSpawned(arrays: readonly NdArray[], mode: string): Promise<{ report:
       }
     });
   });
+  return deadline(done, `the spawned child core-inherit-spawned (pid ${child.pid}) to report and exit`, kDefaultWatchdogMs, () => child.kill('SIGKILL'));
 }
 
 for (const mode of ['r+', 'r'] as const) {

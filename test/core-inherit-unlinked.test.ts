@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { attach, create, spawnWithArrays, type ShmHandle } from '../src/index.js';
+import { deadline, kDefaultWatchdogMs } from './helpers/channel.js';
 import { throwsNdshare } from './helpers/errors.js';
 import { ShmSnapshot } from './helpers/shm.js';
 
@@ -24,7 +25,8 @@ test('a child maps an inherited shm segment whose name the creator already remov
     let err = '';
     child.stdout?.setEncoding('utf8').on('data', (s: string) => (out += s));
     child.stderr?.setEncoding('utf8').on('data', (s: string) => (err += s));
-    const status = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const status = await deadline(exited, `the spawned child (pid ${child.pid}) to exit`, kDefaultWatchdogMs, () => child.kill('SIGKILL'));
     assert.equal(status, 0, err);
     assert.deepEqual(JSON.parse(out), { v: 2.5, backing: 'shm', name: handle.name });
     assert.equal(a.data[1], 7, 'the child wrote the same memory');

@@ -11,16 +11,22 @@ import { shmExists } from './helpers/shm.js';
 
 async function childWithSegment(): Promise<{ agent: Awaited<ReturnType<typeof Agent.child>>; path: string }> {
   const agent = await Agent.child();
-  const r = await agent.ok({ op: 'create', options: { dtype: 'float64', shape: [1024], backing: 'shm', fill: 1 } });
-  const path = r.path ?? assert.fail('no path');
-  assert.ok(shmExists(path.slice('/dev/shm/'.length)), 'the segment exists while the child runs');
-  return { agent, path };
+  try {
+    const r = await agent.ok({ op: 'create', options: { dtype: 'float64', shape: [1024], backing: 'shm', fill: 1 } });
+    const path = r.path ?? assert.fail('no path');
+    assert.ok(shmExists(path.slice('/dev/shm/'.length)), 'the segment exists while the child runs');
+    return { agent, path };
+  } catch (err) {
+    // The caller gets no agent to close: a child left running would keep this file from ending.
+    await agent.close();
+    throw err;
+  }
 }
 
 test('normal exit unlinks the segments the process created', async () => {
   const { agent, path } = await childWithSegment();
   // The reply never comes: the child exits. Wait for the exit itself.
-  void agent.send({ op: 'exit', code: 0 }).catch(() => undefined);
+  agent.process.send({ op: 'exit', code: 0 });
   const exit = await agent.process.exited;
   assert.equal(exit.code, 0);
   assert.equal(shmExists(path.slice(9)), false);
@@ -49,11 +55,14 @@ test('negative control: SIGKILL leaves the segment (no handler can run)', async 
 
 test("an attacher's exit does not unlink the creator's segment", async () => {
   const { agent: creator, path } = await childWithSegment();
-  const attacher = await Agent.child();
+  const name = path.slice('/dev/shm'.length);
   try {
-    const name = path.slice('/dev/shm'.length);
-    await attacher.attach({ ndshare: 1, backing: 'shm', dtype: 'float64', shape: [1024], name });
-    await attacher.close();
+    const attacher = await Agent.child();
+    try {
+      await attacher.attach({ ndshare: 1, backing: 'shm', dtype: 'float64', shape: [1024], name });
+    } finally {
+      await attacher.close();
+    }
     assert.equal(shmExists(name), true);
   } finally {
     await creator.close();

@@ -48,7 +48,7 @@ test('control: the same child in an unknown mode replies normally (the failures 
   try {
     assert.equal(await watchdog(peer.reply(), 'reply'), 'unknown mode');
   } finally {
-    await peer.close();
+    await watchdog(peer.close(), 'close');
     release(array);
   }
 });
@@ -64,7 +64,7 @@ test('a child module that does not exist: ERR_NDSHARE_CHILD_FAILED carrying its 
       return true;
     });
   } finally {
-    await peer.close();
+    await watchdog(peer.close(), 'close');
     release(array);
   }
 });

@@ -12,7 +12,11 @@ const kParent = fileURLToPath(new URL('./fixtures/methods-execargv-parent.js', i
 
 test("the child starts without the parent's Node options unless execArgv says so", async () => {
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, ['--no-warnings', '--max-old-space-size=300', kParent], { timeout: 60_000 }, (err, out) => (err ? reject(err) : resolve(out)));
+    execFile(process.execPath, ['--no-warnings', '--max-old-space-size=300', kParent], { timeout: 60_000, killSignal: 'SIGKILL' }, (err, out) => {
+      if (err?.killed) reject(new Error(`Expected the fixture methods-execargv-parent to print its children's options within 60000 ms; killed it`));
+      else if (err) reject(err);
+      else resolve(out);
+    });
   });
   const [parent, byDefault, explicit] = JSON.parse(stdout.trim()) as string[][];
   // Control: the parent really had options to leak.

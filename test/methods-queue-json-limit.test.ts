@@ -19,7 +19,7 @@ test('queue-json: 10,000 float64 cross a 4,000-character limit in many messages,
     const report = (await watchdog(peer.reply(), 'report')) as { checksum: number };
     assert.equal(report.checksum, checksum(array));
   } finally {
-    await peer.close();
+    await watchdog(peer.close(), 'close');
     release(array);
   }
 });
@@ -30,7 +30,7 @@ test('queue-json: without chunkBytes the chunk is sized from the limit (and stil
   try {
     assert.equal(((await watchdog(peer.reply(), 'report')) as { checksum: number }).checksum, checksum(array));
   } finally {
-    await peer.close();
+    await watchdog(peer.close(), 'close');
     release(array);
   }
 });
@@ -58,7 +58,7 @@ test('queue-json: NaN, Infinity, -0 and 64-bit integers survive JSON', async () 
       const report = (await watchdog(peer.reply(), 'report')) as ChildReport;
       assert.deepEqual(report.head, values.map(String));
     } finally {
-      await peer.close();
+      await watchdog(peer.close(), 'close');
       release(array);
     }
   }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create, NdshareError } from '../src/index.js';
 import { createFor, METHODS, share, supports, type Kind } from '../src/share/index.js';
-import { kChildEntry, kPythonChild } from './helpers/methods.js';
+import { kChildEntry, kPythonChild, watchdog } from './helpers/methods.js';
 
 const unsupported = METHODS.flatMap((info) => (['process', 'thread'] as const).flatMap((kind) => (info.kinds[kind].supported ? [] : [{ info, kind }])));
 
@@ -37,9 +37,12 @@ for (const { info, kind } of unsupported) {
 test('a supported pair is not refused (negative control: the check is not "always throw")', async () => {
   const array = createFor('queue', 'thread', { dtype: 'float64', shape: [4] });
   const peer = await share(array, { method: 'queue', kind: 'thread', entry: kChildEntry });
-  assert.equal(typeof (await peer.reply()), 'object');
-  await peer.reply();
-  await peer.close();
+  try {
+    assert.equal(typeof (await watchdog(peer.reply(), 'report')), 'object');
+    await watchdog(peer.reply(), 'write');
+  } finally {
+    await watchdog(peer.close(), 'close');
+  }
 });
 
 test('an unknown method name is ERR_NDSHARE_INVALID_ARGUMENT naming the valid ones', async () => {

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { SegmentPool, type ShmHandle } from '../src/index.js';
 import { Agent } from './helpers/agent.js';
+import { deadline } from './helpers/channel.js';
 import { throwsNdshare } from './helpers/errors.js';
 import { runPython } from './helpers/python.js';
 import { ShmSnapshot, shmExists } from './helpers/shm.js';
@@ -124,14 +125,18 @@ test('a worker terminated while its pool holds idle segments leaves nothing in /
     { eval: true, type: 'module' } as never,
   );
   try {
-    const stats = await new Promise((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
+    const stats = await deadline(
+      new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`Expected the pool worker to post its pool's stats but it exited (code ${code})`)));
+      }),
+      "the pool worker to post its pool's stats",
+    );
     assert.deepEqual(stats, { hits: 1, misses: 1, idle: 1 });
     assert.equal(shm.addedBy().length, 1, 'the idle segment is in /dev/shm while the worker lives');
   } finally {
-    await worker.terminate();
+    await deadline(worker.terminate(), 'the pool worker to terminate');
   }
   assert.deepEqual(shm.addedBy(), []);
 });

@@ -4,12 +4,11 @@
  * host's /dev/shm is never filled.
  */
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
 import fs, { readdirSync, statSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { test } from 'node:test';
 import { create, NdshareError, type NdArray } from '../src/index.js';
-import { fixturePath } from './helpers/child.js';
+import { FixtureChild } from './helpers/child.js';
 import type { HolderReply } from './fixtures/reliability-holder.js';
 import { collectUntil } from './helpers/gc.js';
 import { assertInnerPassed, inPrivateShm, privateShmUnavailable, runInPrivateShm, shmUsedBytes } from './helpers/private-shm.js';
@@ -107,23 +106,11 @@ if (!inPrivateShm()) {
     const rounds = 10;
     const seen = { won: 0, statfs: 0, fallocate: 0 };
     for (let i = 0; i < rounds; i++) {
-      const kids = [0, 1].map(() => {
-        const c = fork(fixturePath('reliability-holder'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-        const next = () => new Promise<HolderReply>((resolve, reject) => {
-          c.once('message', (m) => resolve(m as HolderReply));
-          c.once('exit', (code, signal) => reject(new Error(`holder exited (${code ?? signal}) before replying`)));
-        });
-        const exited = new Promise<NodeJS.Signals | null>((resolve) => c.once('exit', (_code, signal) => resolve(signal)));
-        return { c, next, exited };
-      });
+      const kids = [0, 1].map(() => new FixtureChild<HolderReply>('reliability-holder', { watchdogMs: 20_000 }));
       try {
-        await Promise.all(kids.map((k) => k.next()));
+        await Promise.all(kids.map((k) => k.next("'ready' ({ ok: true })")));
         // Both requests are sent back to back; each child checks, then allocates, on its own.
-        const replies = await Promise.all(kids.map((k) => {
-          const r = k.next();
-          k.c.send({ op: 'create', dtype: 'uint8', shape: [10 * MiB] });
-          return r;
-        }));
+        const replies = await Promise.all(kids.map((k) => k.request({ op: 'create', dtype: 'uint8', shape: [10 * MiB] })));
         const wins = replies.filter((r) => r.ok).length;
         assert.ok(wins <= 1, '20 MiB cannot fit in 16 MiB');
         seen.won += wins;
@@ -133,10 +120,11 @@ if (!inPrivateShm()) {
           if (/posix_fallocate/.test(r.message)) seen.fallocate++;
           else seen.statfs++;
         }
-        for (const k of kids) k.c.send({ op: 'exit' });
-        for (const k of kids) assert.equal(await k.exited, null, 'no child died of a signal (SIGBUS)');
+        await Promise.all(kids.map((k) => k.request({ op: 'exit' })));
+        for (const k of kids) assert.equal((await k.exited).signal, null, 'no child died of a signal (SIGBUS)');
       } finally {
-        for (const k of kids) k.c.kill('SIGKILL');
+        for (const k of kids) k.kill('SIGKILL');
+        await Promise.all(kids.map((k) => k.close()));
       }
       assert.deepEqual(readdirSync('/dev/shm'), [], 'no partial segment is left');
       assert.equal(shmUsedBytes(), 0);

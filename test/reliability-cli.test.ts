@@ -5,13 +5,13 @@
  * that no other suite's create() sweeps our dead segments under us.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { chownSync, existsSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli/main.js';
 import type { ShmHandle } from '../src/index.js';
 import { FixtureChild } from './helpers/child.js';
+import { runSync } from './helpers/process.js';
 import type { HolderReply, HolderRequest } from './fixtures/reliability-holder.js';
 import { assertInnerPassed, inPrivateShm, privateShmUnavailable, runInPrivateShm } from './helpers/private-shm.js';
 
@@ -27,7 +27,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 
 async function holder(): Promise<Holder> {
   const c = new FixtureChild<HolderReply>('reliability-holder', { watchdogMs: 20_000 });
-  await c.next();
+  await c.next("'ready' ({ ok: true })");
   return c;
 }
 
@@ -40,10 +40,12 @@ async function make(c: Holder, m: HolderRequest): Promise<ShmHandle> {
 /** A segment whose creator was SIGKILLed. */
 async function dead(m: HolderRequest): Promise<ShmHandle> {
   const c = await holder();
-  const h = await make(c, m);
-  c.kill('SIGKILL');
-  await c.exited;
-  return h;
+  try {
+    return await make(c, m);
+  } finally {
+    c.kill('SIGKILL');
+    await c.exited;
+  }
 }
 
 const onDisk = (h: ShmHandle) => existsSync(`/dev/shm${h.name}`);
@@ -90,8 +92,9 @@ if (!inPrivateShm()) {
 
       // The real binary, once, as a user would run it.
       const bin = fileURLToPath(new URL('../../bin/ndshare.js', import.meta.url));
-      const spawned = await new Promise<string>((resolve, reject) => execFile(process.execPath, [bin, 'ls', '--json'], (e, stdout) => (e ? reject(e) : resolve(stdout))));
-      assert.deepEqual((JSON.parse(spawned) as LsEntry[]).map((e) => e.name).sort(), [L.name, D.name].sort());
+      const spawned = runSync('ndshare ls --json', process.execPath, [bin, 'ls', '--json']);
+      assert.equal(spawned.status, 0, spawned.stderr);
+      assert.deepEqual((JSON.parse(spawned.stdout) as LsEntry[]).map((e) => e.name).sort(), [L.name, D.name].sort());
 
       const refused = await run('rm', L.name);
       assert.equal(refused.code, 1);

@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import { create, type Backing, type NdArray } from '../src/index.js';
 import { native } from '../src/core/native.js';
 import { newSegmentName } from '../src/core/fd.js';
+import { deadline } from './helpers/channel.js';
 import { ShmSnapshot } from './helpers/shm.js';
 
 const kCreates = 1000;
@@ -20,14 +21,15 @@ const kCreates = 1000;
 /** fd targets of an unrelated child (`sleep`), read from /proc while it runs. */
 async function childFdTargets(handOver?: number): Promise<string[]> {
   const child = spawn('sleep', ['30'], { stdio: handOver === undefined ? 'ignore' : ['ignore', 'ignore', 'ignore', handOver] });
-  // 'spawn' fires once exec has succeeded, so /proc shows the new program's fd table.
-  await new Promise<void>((resolve, reject) => child.once('spawn', resolve).once('error', reject));
-  const dir = `/proc/${child.pid}/fd`;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
+    // 'spawn' fires once exec has succeeded, so /proc shows the new program's fd table.
+    await deadline(new Promise<void>((resolve, reject) => child.once('spawn', resolve).once('error', reject)), `'sleep' (pid ${child.pid}) to start`);
+    const dir = `/proc/${child.pid}/fd`;
     return readdirSync(dir).map((fd) => safeReadlink(`${dir}/${fd}`));
   } finally {
     child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    if (child.pid !== undefined) await deadline(exited, `'sleep' (pid ${child.pid}) to die of SIGKILL`);
   }
 }
 

@@ -9,14 +9,13 @@
  * creates, as it would in production.
  */
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../src/cli/main.js';
 import { create } from '../src/index.js';
-import { fixturePath } from './helpers/child.js';
+import { FixtureChild } from './helpers/child.js';
 import { assertInnerPassed, inPrivateShm, meminfoShmem, privateShmUnavailable, runInPrivateShm, shmUsedBytes } from './helpers/private-shm.js';
 
 const kKills = Number(process.env['NDSHARE_RELIABILITY_KILLS'] ?? 200);
@@ -46,15 +45,11 @@ if (!inPrivateShm()) {
       while (next < kKills && !failed) {
         next++;
         p.fill(0, l * 4, l * 4 + 4);
-        const child = fork(fixturePath('reliability-crash-creator'), [phase.path ?? '', String(l)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-        const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-        await new Promise<void>((resolve, reject) => {
-          child.once('message', () => resolve());
-          child.once('exit', (code) => reject(new Error(`crash child exited early with code ${code}`)));
-        });
+        const child = new FixtureChild('reliability-crash-creator', { args: [phase.path ?? '', String(l)] });
+        await child.next("'ready'");
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 40));
         child.kill('SIGKILL');
-        assert.equal(await exited, 'SIGKILL');
+        assert.equal((await child.exited).signal, 'SIGKILL');
         const step = kStepNames[p[l * 4] ?? 0] ?? 'unknown';
         steps.set(step, (steps.get(step) ?? 0) + 1);
         violations += p[l * 4 + 1] ?? 0;

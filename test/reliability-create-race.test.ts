@@ -5,20 +5,19 @@
  * (The window is reached through a hook on process.on; see fixtures/reliability-race-child.)
  */
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
 import { test } from 'node:test';
-import { fixturePath } from './helpers/child.js';
+import { FixtureChild } from './helpers/child.js';
 import { ShmSnapshot } from './helpers/shm.js';
 
 async function race(branch: 'unlink' | 'hold'): Promise<{ pid: number; reply: Record<string, unknown> }> {
-  const child = fork(fixturePath('reliability-race-child'), [branch], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const reply = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as Record<string, unknown>));
-    child.once('exit', (code) => reject(new Error(`race child exited early (${code})`)));
-  });
-  const [code] = await new Promise<[number | null]>((resolve) => (child.exitCode !== null ? resolve([child.exitCode]) : child.once('exit', (c) => resolve([c]))));
-  assert.equal(code, 0);
-  return { pid: child.pid ?? -1, reply };
+  const child = new FixtureChild<Record<string, unknown>>('reliability-race-child', { args: [branch] });
+  try {
+    const reply = await child.next('its report');
+    assert.equal((await child.exited).code, 0);
+    return { pid: child.pid, reply };
+  } finally {
+    await child.close();
+  }
 }
 
 for (const branch of ['unlink', 'hold'] as const) {

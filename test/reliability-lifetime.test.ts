@@ -20,7 +20,7 @@ type Holder = FixtureChild<HolderReply>;
 
 async function holder(): Promise<Holder> {
   const c = new FixtureChild<HolderReply>('reliability-holder', { watchdogMs: 20_000 });
-  assert.deepEqual(await c.next(), { ok: true });
+  assert.deepEqual(await c.next("'ready' ({ ok: true })"), { ok: true });
   return c;
 }
 
@@ -111,13 +111,20 @@ if (!inPrivateShm()) {
 
   test('an attacher whose segment a sweeper reclaims between its open and its lock gets ENOENT', async () => {
     const creator = await holder();
-    const h = (await ask(creator, { op: 'create', dtype: 'uint8', shape: [5], fill: 1 })).handle as ShmHandle;
+    // A holder left running would keep this (inner) run from ever ending.
+    const made = await ask(creator, { op: 'create', dtype: 'uint8', shape: [5], fill: 1 }).catch(async (err: unknown) => {
+      await creator.close();
+      throw err;
+    });
+    const h = made.handle as ShmHandle;
     await killed(creator);
-    // attach() opens, then fstats, then locks: hook its first fstat to let a sweeper run there.
+    // attach() looks (O_PATH + fstat), opens, then fstats, then locks: hook its second fstat (the
+    // one after the open) to let a sweeper run between the open and the lock.
     const realFstat = fs.fstatSync;
     let swept: string[] | undefined;
+    let calls = 0;
     fs.fstatSync = ((...args: Parameters<typeof realFstat>) => {
-      if (swept === undefined) {
+      if (++calls === 2 && swept === undefined) {
         swept = [];
         fs.fstatSync = realFstat;
         syncBuiltinESMExports();

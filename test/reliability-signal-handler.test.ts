@@ -5,29 +5,23 @@
  * then die of the signal.
  */
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
 import { test } from 'node:test';
-import { fixturePath } from './helpers/child.js';
+import { FixtureChild } from './helpers/child.js';
 import { shmExists } from './helpers/shm.js';
 
 test("an application's own SIGTERM handler keeps the names until the process exits", async () => {
-  const child = fork(fixturePath('reliability-signal-child'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
-  const next = () => new Promise<Record<string, string>>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as Record<string, string>));
-    child.once('exit', (code) => reject(new Error(`signal child exited early (${code})`)));
-  });
+  const child = new FixtureChild<Record<string, string>>('reliability-signal-child');
   try {
-    const { name = '' } = await next();
+    const { name = '' } = await child.next('the name of its segment');
     assert.ok(shmExists(name));
-    const reply = next();
     child.kill('SIGTERM');
-    assert.deepEqual(await reply, { signal: 'SIGTERM' }, "the application's handler ran");
+    assert.deepEqual(await child.next("'SIGTERM' from its handler"), { signal: 'SIGTERM' }, "the application's handler ran");
     assert.ok(shmExists(name), 'the name is still there: the application chose to keep running');
     child.send('exit');
-    assert.deepEqual(await exited, [0, null]);
+    assert.deepEqual(await child.exited, { code: 0, signal: null });
     assert.ok(!shmExists(name), 'unlinked at exit');
   } finally {
     child.kill('SIGKILL');
+    await child.exited;
   }
 });

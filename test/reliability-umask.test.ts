@@ -4,12 +4,11 @@
  * with 0666 in the same child, comes out 0666, proving the umask really was 000.
  */
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fixturePath } from './helpers/child.js';
+import { FixtureChild } from './helpers/child.js';
 import { ShmSnapshot } from './helpers/shm.js';
 
 test('segments created under umask 000 are 0600', async () => {
@@ -17,13 +16,15 @@ test('segments created under umask 000 are 0600', async () => {
   const shm = new ShmSnapshot();
   let pid = -1;
   try {
-    const child = fork(fixturePath('reliability-umask-child'), [dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    pid = child.pid ?? -1;
-    const modes = await new Promise<Record<string, number>>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as Record<string, number>));
-      child.once('exit', (code) => reject(new Error(`umask child exited with ${code} before replying`)));
-    });
-    await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));
+    const child = new FixtureChild<Record<string, number>>('reliability-umask-child', { args: [dir] });
+    pid = child.pid;
+    let modes: Record<string, number>;
+    try {
+      modes = await child.next('its modes');
+      await child.exited;
+    } finally {
+      await child.close();
+    }
     assert.equal(modes['umask'], 0);
     assert.equal(modes['control'], 0o666, 'the umask really was 000 (negative control)');
     assert.equal(modes['shm'], 0o600);

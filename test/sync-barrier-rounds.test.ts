@@ -32,8 +32,8 @@ test('barrier across 4 processes and 2 workers holds for 1,000 rounds', async ()
 
 test('negative control: a missing party holds everyone back; the timeout breaks the barrier', async () => {
   const barrier = Barrier.create(3);
-  const peer = await SyncPeer.process();
   const slots = create({ dtype: 'int32', shape: [3] });
+  const peer = await SyncPeer.process();
   try {
     const waiting = barrier.wait({ timeoutMs: 200 });
     // The peer's own waits use a 60 s timeout: it ends because this side breaks the barrier.

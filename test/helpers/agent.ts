@@ -34,8 +34,10 @@ export class Agent {
   }
 
   async #ready(): Promise<void> {
-    const r = await this.#peer.next();
-    assert.deepEqual(r, { state: 'ok', value: 'ready' });
+    const r = await this.#peer.next("'ready'");
+    if (r.state === 'ok' && r.value === 'ready') return;
+    await this.#peer.close();
+    assert.fail(`Expected the agent to send 'ready' first but received ${JSON.stringify(r)}`);
   }
 
   /** Sends a request and returns the raw reply. */
@@ -71,7 +73,7 @@ export class Agent {
     await this.ok({ op: 'put', id, index, value });
   }
 
-  /** Resolves when the agent's process or thread has ended on its own. */
+  /** Resolves when the agent's process or thread has ended on its own (fails after the watchdog). */
   get exited(): Promise<unknown> {
     return this.#peer.exited;
   }

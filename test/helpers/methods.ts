@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { checksum, createFor, METHODS, share, type Kind, type MethodName, type Peer } from '../../src/share/index.js';
 import type { NdArray } from '../../src/index.js';
+import { deadline, kDefaultWatchdogMs } from './channel.js';
 import type { ChildReport } from './methods-wire.js';
 
 export { kMarker, type ChildReport } from './methods-wire.js';
@@ -31,17 +32,9 @@ export function filledFor(method: MethodName, kind: Kind, shape: readonly number
   return a;
 }
 
-/** Runs `p` or fails after `ms` with what was being waited for. */
-export async function watchdog<T>(p: Promise<T>, what: string, ms = 60_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`watchdog: ${what} did not finish within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Runs `p` or fails after `ms` with what was being waited for ("Expected <what> to finish within ..."). */
+export function watchdog<T>(p: Promise<T>, what: string, ms = kDefaultWatchdogMs): Promise<T> {
+  return deadline(p, `${what} to finish`, ms);
 }
 
 /** What one round trip observed. */
@@ -58,8 +51,8 @@ export async function roundTrip(array: NdArray, method: MethodName, kind: Kind, 
   const target = extra.command !== undefined ? { command: extra.command, args: extra.args ?? [] } : { entry: kChildEntry };
   const peer: Peer = await share(array, { method, kind, ...target, ...(extra.chunkBytes !== undefined ? { chunkBytes: extra.chunkBytes } : {}) });
   try {
-    const report = (await watchdog(peer.reply(), `${method}/${kind} report`)) as ChildReport;
-    const written = await watchdog(peer.reply(), `${method}/${kind} write`);
+    const report = (await deadline(peer.reply(), `the ${method}/${kind} child to send its report`)) as ChildReport;
+    const written = await deadline(peer.reply(), `the ${method}/${kind} child to send 'written'`);
     if (written !== 'written') throw new Error(`expected 'written' from the child but received ${String(written)}`);
     let seen: RoundTrip['seen'];
     if (method === 'manager') seen = await (peer.proxy as NonNullable<Peer['proxy']>).get(0);
@@ -68,7 +61,7 @@ export async function roundTrip(array: NdArray, method: MethodName, kind: Kind, 
     else seen = array.data[0] as number | bigint;
     return { report, expected, seen };
   } finally {
-    await watchdog(peer.close(), `${method}/${kind} exit`);
+    await deadline(peer.close(), `the ${method}/${kind} child to exit (peer.close())`);
   }
 }
 

@@ -1,4 +1,7 @@
-/** Process facts for tests. */
+/** Process facts for tests, and waits on processes that are not fixtures (each with a deadline). */
+import { spawnSync, type SpawnSyncOptionsWithStringEncoding, type SpawnSyncReturns } from 'node:child_process';
+import { setTimeout as delay } from 'node:timers/promises';
+import { kDefaultWatchdogMs } from './channel.js';
 
 /** True while `pid` exists (signal 0 checks without sending anything). */
 export function alive(pid: number): boolean {
@@ -8,4 +11,30 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Resolves once `pid` is gone. It is not our child, so there is no 'exit' event to wait for: this
+ * polls, and fails after `ms` with "Expected <what> to exit ...", so the loop cannot outlive the test.
+ */
+export async function untilGone(pid: number, what: string, ms = kDefaultWatchdogMs): Promise<void> {
+  const end = performance.now() + ms;
+  while (alive(pid)) {
+    if (performance.now() > end) throw new Error(`Expected ${what} (pid ${pid}) to exit within ${ms} ms`);
+    await delay(20);
+  }
+}
+
+/**
+ * spawnSync with a deadline (`options.timeout`, default the watchdog) whose expiry is a failure
+ * naming `what`, instead of a half-read result that fails some later assertion for another reason.
+ * Other spawn errors stay in `r.error` for the caller's own message (e.g. how to install the tool).
+ */
+export function runSync(what: string, command: string, args: readonly string[], options: Partial<SpawnSyncOptionsWithStringEncoding> = {}): SpawnSyncReturns<string> {
+  const ms = options.timeout ?? kDefaultWatchdogMs;
+  const r = spawnSync(command, args, { ...options, encoding: 'utf8', timeout: ms, killSignal: 'SIGKILL' });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+    throw new Error(`Expected ${what} to exit within ${ms} ms; killed it. Its stderr ended with:\n${(r.stderr ?? '').slice(-2000)}`);
+  }
+  return r;
 }

@@ -22,13 +22,18 @@ export function runPython<T = unknown>(code: string, input: unknown = null, watc
     let stderr = '';
     p.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
     p.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => p.kill('SIGKILL'), watchdogMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      p.kill('SIGKILL');
+    }, watchdogMs);
     p.on('error', (e) => {
       clearTimeout(timer);
       reject(e);
     });
     p.on('close', (code, signal) => {
       clearTimeout(timer);
+      if (timedOut) return reject(new Error(`Expected python3 to finish within ${watchdogMs} ms; killed it. stderr: ${stderr}`));
       if (code !== 0) return reject(new Error(`python3 failed (code ${code}, signal ${signal}): ${stderr}`));
       const last = stdout.trim().split('\n').pop() ?? '';
       try {

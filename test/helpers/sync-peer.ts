@@ -20,14 +20,14 @@ export class SyncPeer {
   /** Starts a child process and waits for its 'ready'. */
   static async process(watchdogMs?: number): Promise<SyncPeer> {
     const child = new FixtureChild<SyncReply>('sync-agent-child', watchdogMs === undefined ? {} : { watchdogMs });
-    await child.next();
+    await child.next("'ready'");
     return new SyncPeer(child, undefined);
   }
 
   /** Starts a worker thread and waits for its 'ready'. */
   static async worker(watchdogMs?: number): Promise<SyncPeer> {
     const worker = new FixtureWorker<SyncReply>('sync-agent-worker', undefined, watchdogMs);
-    await worker.next();
+    await worker.next("'ready'");
     return new SyncPeer(undefined, worker);
   }
 
@@ -58,10 +58,12 @@ export class SyncPeer {
     throw new Error('no peer');
   }
 
-  /** Sends a request without waiting for a reply (for requests that never reply). */
+  /** Sends a request without waiting for a reply (for requests that never reply: 'hold', 'lock-and-exit'). */
   post(req: SyncRequest): void {
-    // The reply, if any, is read by nobody; the watchdog is not armed for it.
-    void this.request(req).catch(() => undefined);
+    // No reply is awaited, so no watchdog is armed: the test ends the peer itself (kill, exited).
+    if (this.#child) this.#child.send(req);
+    else if (this.#worker) this.#worker.send(req);
+    else throw new Error('no peer');
   }
 
   /** Sends a request and returns its value, failing the test on a 'failed' reply. */
@@ -78,7 +80,7 @@ export class SyncPeer {
     return r.code;
   }
 
-  /** SIGKILL (process) and wait for the exit. */
+  /** SIGKILL (process) and wait for the exit (with the watchdog). */
   async kill(): Promise<void> {
     if (!this.#child) throw new Error('kill() is for child processes');
     this.#child.kill('SIGKILL');
@@ -91,7 +93,7 @@ export class SyncPeer {
     await this.#worker.close();
   }
 
-  /** Resolves when the peer has ended. */
+  /** Resolves when the peer has ended; fails (and stops it) if it has not within the watchdog. */
   get exited(): Promise<unknown> {
     return (this.#child?.exited ?? this.#worker?.exited) as Promise<unknown>;
   }
