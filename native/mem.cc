@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
+#include <mutex>
 
 #include "addon.h"
 #include "v8sab.h"
@@ -32,11 +34,30 @@ napi_value OpenWith(napi_env env, napi_callback_info info, int (*call)(const cha
 // open is variadic: this gives it shm_open's signature.
 int OpenCall(const char* path, int oflag, mode_t mode) { return open(path, oflag, mode); }
 
+// Every mapping mmap() handed out as a SharedArrayBuffer and not yet unmapped: address -> length.
+// remapZero() replaces only these, so a wrong argument can never map over memory V8 or anyone else
+// owns. Finalizers run on any thread, hence the mutex.
+std::mutex mappingsMutex;
+std::map<uintptr_t, size_t> mappings;
+
+void Unmap(void* data, size_t length) {
+  {
+    std::lock_guard<std::mutex> lock(mappingsMutex);
+    mappings.erase(reinterpret_cast<uintptr_t>(data));
+  }
+  munmap(data, length);
+}
+
 // Unmaps a mapping once no thread can reach its SharedArrayBuffer any more. Both run on whatever
-// thread drops the last reference, so they touch nothing but the mapping. Node-API passes the
-// length as the hint; V8 (the Node 20 shim) passes it itself.
-void UnmapNodeApi(void* data, void* length) { munmap(data, reinterpret_cast<size_t>(length)); }
-void UnmapV8(void* data, size_t length, void*) { munmap(data, length); }
+// thread drops the last reference, so they touch nothing but the mapping (and its entry above).
+// Node-API passes the length as the hint; V8 (the Node 20 shim) passes it itself.
+void UnmapNodeApi(void* data, void* length) { Unmap(data, reinterpret_cast<size_t>(length)); }
+void UnmapV8(void* data, size_t length, void*) { Unmap(data, length); }
+
+void Remember(void* data, size_t length) {
+  std::lock_guard<std::mutex> lock(mappingsMutex);
+  mappings[reinterpret_cast<uintptr_t>(data)] = length;
+}
 
 // node_api_create_external_sharedarraybuffer (Node 22.23, 24.22, 26.12 and later). It is
 // experimental, so node_api.h declares it only under NAPI_EXPERIMENTAL, and a direct reference
@@ -152,10 +173,16 @@ napi_value Mmap(napi_env env, napi_callback_info info) {
   size_t bytes = static_cast<size_t>(length);
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, mflags, static_cast<int>(fd), offset);
   if (p == MAP_FAILED) return ThrowErrno(env, errno, "mmap");
+  // Remembered before the buffer exists: its finalizer may in principle run as soon as it does.
+  Remember(p, bytes);
   if (kNodeApiCreateSab == nullptr) return shim(p, bytes, UnmapV8, nullptr);
   napi_value sab;
   napi_status status = kNodeApiCreateSab(env, p, bytes, UnmapNodeApi, reinterpret_cast<void*>(bytes), &sab);
   if (status == napi_ok) return sab;
+  {
+    std::lock_guard<std::mutex> lock(mappingsMutex);
+    mappings.erase(reinterpret_cast<uintptr_t>(p));
+  }
   // Not created, so the finalizer will never run: the mapping is ours to drop.
   munmap(p, bytes);
   if (status == napi_no_external_buffers_allowed)
@@ -191,6 +218,48 @@ napi_value Populate(napi_env env, napi_callback_info info) {
     rc = madvise(start, span, MADV_POPULATE_WRITE);
   } while (rc < 0 && errno == EINTR);
   return rc < 0 ? ThrowErrno(env, errno, "madvise") : nullptr;
+}
+
+// remapZero(view: Uint8Array over the whole SharedArrayBuffer of a mapping made by mmap above):
+// replaces the mapping, in place, with private anonymous zero pages (MAP_FIXED, so the addresses
+// never stop being mapped: no view can fault). Afterwards the views read zeros and their writes go
+// to this process's private memory; the shared object loses this mapping's reference, so the
+// kernel frees it once nothing else holds it. Unlike a punched hole (fallocate PUNCH_HOLE), the
+// pages under a stale view are not the object's any more: reading them cannot re-allocate tmpfs
+// pages (and SIGBUS on a full tmpfs), and it needs no write access to the object (a memfd sealed
+// with F_SEAL_FUTURE_WRITE refuses punching). MAP_NORESERVE: no commit charge for memory nobody
+// is expected to write. The buffer's finalizer unmaps the replacement as it would the original.
+napi_value RemapZero(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  void* data;
+  size_t length;
+  if (!args.SharedView(0, napi_uint8_array, "ndshare native: expected a Uint8Array over a mapping's SharedArrayBuffer",
+                       &data, &length))
+    return nullptr;
+  std::lock_guard<std::mutex> lock(mappingsMutex);
+  auto it = mappings.find(reinterpret_cast<uintptr_t>(data));
+  if (it == mappings.end() || it->second != length)
+    return ThrowType(env, "ndshare native: remapZero needs a view over the whole of a mapping made by mmap");
+  void* p = mmap(data, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+  return p == MAP_FAILED ? ThrowErrno(env, errno, "mmap") : nullptr;
+}
+
+// addSeals(fd, seals): fcntl(F_ADD_SEALS) on a memfd created with MFD_ALLOW_SEALING.
+napi_value AddSeals(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int64_t fd, seals;
+  if (!args.Int(0, &fd) || !args.Int(1, &seals)) return nullptr;
+  return fcntl(static_cast<int>(fd), F_ADD_SEALS, static_cast<int>(seals)) < 0 ? ThrowErrno(env, errno, "fcntl")
+                                                                                : nullptr;
+}
+
+// getSeals(fd) -> the seals of a memfd (0 for one created without MFD_ALLOW_SEALING but F_SEAL_SEAL).
+napi_value GetSeals(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  int64_t fd;
+  if (!args.Int(0, &fd)) return nullptr;
+  int seals = fcntl(static_cast<int>(fd), F_GET_SEALS);
+  return seals < 0 ? ThrowErrno(env, errno, "fcntl") : Int32(env, seals);
 }
 
 // msync(view: Uint8Array over the mapping's SharedArrayBuffer, offset, length, sync): offset and

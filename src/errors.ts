@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   'ERR_NDSHARE_MANAGER_REMOTE',
   'ERR_NDSHARE_PROTOCOL',
   'ERR_NDSHARE_CHILD_FAILED',
+  'ERR_NDSHARE_READ_ONLY',
 ] as const;
 
 type Letter = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O' | 'P' | 'Q' | 'R' | 'S' | 'T' | 'U' | 'V' | 'W' | 'X' | 'Y' | 'Z';
@@ -78,15 +79,40 @@ export class NdshareError extends Error {
   }
 }
 
+/** Longest run of received text (in UTF-16 units, before escaping) that a message repeats. */
+const kQuotedTextMax = 60;
+
+/**
+ * Characters a terminal may act on, or that make text read differently from what it is: C0 and C1
+ * controls (ESC, BEL, CR, the 8-bit CSI U+009B), DEL, line and paragraph separators, format
+ * characters (bidi overrides, zero-width ones) and lone surrogates. JSON.stringify escapes only C0.
+ */
+const kUnsafeText = /[\\]|[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+const kShortEscapes: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+
+/**
+ * Untrusted text (a .npy header's descr or keys, a received string) made safe to put in a
+ * message: every unsafe character escaped JSON-style (`\u001b`, `\r`, `\\`), at most `max`
+ * characters of the original kept (then `...`). Without quotes: see `quoted()`.
+ */
+export function escapeText(text: string, max: number = kQuotedTextMax): string {
+  const cut = text.length > max ? text.slice(0, Math.max(0, max - 3)) : text;
+  const safe = cut.replace(kUnsafeText, (c) => kShortEscapes[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return cut === text ? safe : `${safe}...`;
+}
+
+/** `escapeText()` in double quotes (a double quote inside is escaped too): `"<f8\u001b[31m"`. */
+export function quoted(text: string, max: number = kQuotedTextMax): string {
+  return `"${escapeText(text, max).replace(/"/g, '\\"')}"`;
+}
+
 /** Short, safe description of any received value for messages ("a string 'x'", "an object"). */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   switch (typeof value) {
-    case 'string': {
-      const s = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-      return `the string ${JSON.stringify(s)}`;
-    }
+    case 'string':
+      return `the string ${quoted(value)}`;
     case 'number':
     case 'bigint':
     case 'boolean':

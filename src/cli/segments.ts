@@ -113,7 +113,8 @@ export const sweep: Command = async (argv, io) => {
     io.stdout.write(kSweepUsage);
     return 0;
   }
-  const uid = process.getuid?.();
+  // The effective uid owns what this process creates, as sweepSegments() decides.
+  const uid = process.geteuid?.();
   const removed = p.values['dry-run']
     ? listSegments()
         .filter((s) => s.liveness === 'dead' && s.uid === uid)

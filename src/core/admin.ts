@@ -140,10 +140,12 @@ export function removeSegment(nameArg: string, options?: RemoveOptions): RemoveO
       if (outcome.reason === 'gone') {
         throw new NdshareError('ENOENT', `Expected an existing segment for removal but ${name} does not exist`, { path: name });
       }
-      if (outcome.reason === 'other-owner' && force && process.getuid?.() === 0) return forceRemove(name);
+      // The effective uid owns what this process creates, and is the one privilege depends on.
+      const euid = process.geteuid?.();
+      if (outcome.reason === 'other-owner' && force && euid === 0) return forceRemove(name);
       throw new NdshareError(
         'ERR_NDSHARE_PERMISSION',
-        `Expected a segment of this user (uid ${process.getuid?.()}) for removal but ${name} is ${outcome.reason === 'other-owner' ? "another user's" : 'not accessible'}${process.getuid?.() === 0 ? '; as root, pass --force to remove it anyway' : ''}`,
+        `Expected a segment of this user (uid ${euid}) for removal but ${name} is ${outcome.reason === 'other-owner' ? "another user's" : 'not accessible'}${euid === 0 ? '; as root, pass --force to remove it anyway' : ''}`,
         { path: name },
       );
   }

@@ -19,6 +19,11 @@ export interface CreateOptions<D extends DType = DType> {
   fill?: number | bigint | boolean;
   /** For backing 'file': permission bits of the new file (default 0o600). */
   mode?: number;
+  /**
+   * For backing 'memfd': 'read-only' seals it against writes by anyone but this array's own
+   * mapping (F_SEAL_FUTURE_WRITE): consumers attach with mode 'r'. Default 'read-write'.
+   */
+  publish?: 'read-write' | 'read-only';
 }
 
 /**
@@ -37,5 +42,6 @@ export function create<D extends DType>(options: CreateOptions<D>): NdArray<D> {
   if (o['mode'] !== undefined && backing !== 'file') {
     invalid('ERR_NDSHARE_INVALID_ARGUMENT', "no mode unless backing is 'file' (segments are always 0600)", 'options.mode', o['mode']);
   }
+  if (o['publish'] !== undefined && backing !== 'memfd') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "no publish unless backing is 'memfd'", 'options.publish', o['publish']);
   return BACKING_TABLE[backing].create<D>({ info, shape, nbytes, fill, options: o });
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, ftruncateSync, readSync, statfsSync, writeSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { NdshareError, fromSystemError } from '../errors.js';
+import { checkMemoryCharge } from './cgroup-memory.js';
 import type { DTypeInfo } from './dtype.js';
 import { kLivenessLockLength, kLivenessLockStart, kMaxHeaderLength, kNameRandomBytes, kPreludeLengthV2, kSegmentDataOffset, kSegmentPrefix } from './layout.js';
 import { kMapPopulate, kMapPrivate, native, O_CLOEXEC } from './native.js';
@@ -45,15 +46,25 @@ export function readFully(fd: number, into: Uint8Array, position: number): numbe
   return done;
 }
 
-/** Refuses, before anything is allocated, a size the file system cannot hold. */
+/** statfs f_type of tmpfs (and of /dev/shm): its pages are memory, charged to the memory cgroup. */
+const kTmpfsMagic = 0x01021994;
+
+/**
+ * Refuses, before anything is allocated, a size the file system cannot hold, or (on a tmpfs) that
+ * the memory cgroup cannot take without an OOM kill. A disk file system's page cache is
+ * reclaimable, so there the cgroup is not asked.
+ */
 export function checkCapacity(dir: string, bytes: number, what: string): void {
   let free: number;
+  let tmpfs: boolean;
   try {
     const st = statfsSync(dir);
     free = st.bavail * st.bsize;
+    tmpfs = st.type === kTmpfsMagic;
   } catch {
     return; // No statfs answer: posix_fallocate still turns a full file system into ENOSPC.
   }
+  if (tmpfs) checkMemoryCharge(bytes, what);
   if (bytes > free) {
     throw new NdshareError(
       'ENOSPC',

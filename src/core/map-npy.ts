@@ -3,11 +3,12 @@
  * against a handle, ownership and liveness for shm segments): the one path every fd-backed attach,
  * open and inherited array goes through.
  */
-import { constants, fstatSync, type Stats } from 'node:fs';
+import { constants, fstatSync, lstatSync, type Stats } from 'node:fs';
 import type { DType, DTypeInfo } from './dtype.js';
 import { fromSystemError, NdshareError } from '../errors.js';
 import { heapOps } from './backings/heap.js';
 import { closeQuietly, holdLiveness, keepFd, mapData, readFully, readHeaderFd } from './fd.js';
+import { kShmDir } from './layout.js';
 import { native, O_CLOEXEC } from './native.js';
 import { wrap, type BackingOps, type NdArray } from './ndarray.js';
 import type { NpyHeader } from './npy.js';
@@ -43,20 +44,100 @@ export interface MapRules {
    * race with a sweeper must fail; an inherited fd is valid memory whatever happened to the name.
    */
   requireName?: boolean;
+  /**
+   * For 'memfd': hold the shared liveness lock as segments do (this fd is a new open file
+   * description), so the pool and the last holder's close() see that this process maps it.
+   */
+  liveness?: boolean;
 }
 
-/** Opens a path for mapping (the kernel follows links here: attach by path is the caller's choice). */
+/**
+ * Linux open(2) flag missing from fs.constants: opens the name only (fstat works, read and write
+ * do not), so the object behind it notices nothing: no FIFO partner released, no device opened.
+ */
+const O_PATH = 0o10000000;
+
+/**
+ * Opens a path for mapping (the kernel follows links here: attach by path is the caller's choice).
+ * Looks first and opens second: the path is opened with O_PATH and refused unless it is a regular
+ * file, and only then is that same inode opened for reading (and writing), through
+ * /proc/self/fd. Opening a FIFO read-write, even non-blocking, would complete the open of a
+ * reader waiting at its other end; opening a device runs its driver's open.
+ */
 export function openForMap(path: string, mode: Mode): number {
+  const n = native();
+  let probe: number;
   try {
-    return native().openFd(path, attachFlags(mode), 0);
+    probe = n.openFd(path, O_PATH | O_CLOEXEC, 0);
   } catch (err) {
     throw fromSystemError(err, 'open', path);
   }
+  try {
+    const st = fstatSync(probe);
+    // What opening a directory for mapping has always said (and no open has side effects on one).
+    if (st.isDirectory()) throw fromSystemError({ code: 'EISDIR', syscall: 'open' }, 'open', path);
+    if (!st.isFile()) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected a regular file at ${path} but it is ${kindOf(st)}`, { path });
+    return reopen(probe, st, path, mode);
+  } catch (err) {
+    throw fromSystemError(err, 'open', path);
+  } finally {
+    closeQuietly(probe);
+  }
 }
 
-/** Refuses a segment another user owns or that others could read or write. */
+/**
+ * For opens that cannot go through /proc/self/fd (shm_open by name): looks at `path` without
+ * following a link and refuses anything but a regular file before the caller opens it with access.
+ * A missing path passes: the caller's own open reports it.
+ */
+export function refuseNonRegular(path: string): void {
+  let probe: number;
+  try {
+    probe = native().openFd(path, O_PATH | constants.O_NOFOLLOW | O_CLOEXEC, 0);
+  } catch {
+    return;
+  }
+  try {
+    const st = fstatSync(probe);
+    if (!st.isFile()) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected a regular file at ${path} but it is ${st.isSymbolicLink() ? 'a symbolic link' : kindOf(st)}`, { path });
+  } finally {
+    closeQuietly(probe);
+  }
+}
+
+/** Opens the inode behind an O_PATH fd with the flags of `mode` (the name may have changed since). */
+function reopen(probe: number, st: Stats, path: string, mode: Mode): number {
+  const n = native();
+  try {
+    return n.openFd(`/proc/self/fd/${probe}`, attachFlags(mode), 0);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ENOENT') throw err;
+  }
+  // No /proc: open the name again, and keep the fd only if it still names the inode we checked.
+  const fd = n.openFd(path, attachFlags(mode), 0);
+  const now = fstatSync(fd);
+  if (now.ino !== st.ino || now.dev !== st.dev) {
+    closeQuietly(fd);
+    throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected the regular file at ${path} to stay in place while it was opened but it was replaced`, { path });
+  }
+  return fd;
+}
+
+/** What a non-regular file is, for messages. */
+function kindOf(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not one';
+}
+
+/**
+ * Refuses a segment another user owns or that others could read or write. "User" is the effective
+ * uid: the one the kernel makes the owner of what this process creates, and checks on open.
+ */
 function checkSegmentOwnership(st: Stats, name: string): void {
-  const uid = process.getuid?.();
+  const uid = process.geteuid?.();
   if (uid !== undefined && st.uid !== uid) {
     throw new NdshareError('ERR_NDSHARE_PERMISSION', `Expected segment ${name} to belong to uid ${uid} but it belongs to uid ${st.uid}; ndshare attaches only its own user's segments`, { path: name });
   }
@@ -117,7 +198,11 @@ export function mapFd<D extends DType>(
     }
     if (rules.segment) {
       holdLiveness(fd, source);
-      if (rules.requireName !== false && fstatSync(fd).nlink === 0) throw new NdshareError('ENOENT', `Failed to attach ${source}: ENOENT. The segment was removed`, { path: source });
+      // Locked first, then checked: a name unlinked, or renamed away by a pool that released the
+      // segment, before our lock fails here; after our lock, the pool sees the lock and lets go.
+      if (rules.requireName !== false && !stillNamed(fd, rules.name ?? source)) throw new NdshareError('ENOENT', `Failed to attach ${source}: ENOENT. The segment was removed`, { path: source });
+    } else if (rules.liveness) {
+      holdLiveness(fd, source);
     }
     const { buffer, byteOffset } = mapData(fd, header.dataOffset, nbytes, mode, false, source);
     keepFd(fd);
@@ -126,6 +211,14 @@ export function mapFd<D extends DType>(
     closeQuietly(fd);
     throw fromSystemError(err, 'map', source);
   }
+}
+
+/** True while `name` (a shm name) still names the object behind `fd`. */
+function stillNamed(fd: number, name: string): boolean {
+  const mine = fstatSync(fd);
+  if (mine.nlink === 0) return false;
+  const now = lstatSync(`${kShmDir}${name}`, { throwIfNoEntry: false });
+  return now !== undefined && now.ino === mine.ino && now.dev === mine.dev;
 }
 
 function checkMatches(header: NpyHeader, expect: NonNullable<MapRules['expect']>, source: string): void {

@@ -26,6 +26,16 @@ export interface NativeBinding {
   msync(view: Uint8Array, offset: number, length: number, sync: number): void;
   /** Prefaults the pages under `view` for writing (MADV_POPULATE_WRITE). */
   populate(view: Uint8Array): void;
+  /**
+   * Replaces, in place, the mapping under `view` (a Uint8Array over the whole SharedArrayBuffer of a
+   * mapping made by `mmap`) with private zero pages: the views stay valid and read zeros, and the
+   * shared object loses this reference. Throws a TypeError for any other view.
+   */
+  remapZero(view: Uint8Array): void;
+  /** fcntl(F_ADD_SEALS): adds `seals` (F_SEAL_* bits) to a memfd created with MFD_ALLOW_SEALING. */
+  addSeals(fd: number, seals: number): void;
+  /** fcntl(F_GET_SEALS): the seals of a memfd. */
+  getSeals(fd: number): number;
   ofdLock(fd: number, type: LockType, start: number, length: number, wait?: boolean): boolean;
   ofdTest(fd: number, type: LockType, start: number, length: number): 0 | 1 | 2;
   /** Futex calls on words[index] of an Int32Array over a shared mapping (index in words, as Atomics.wait). */
@@ -71,6 +81,12 @@ export const kMapPrivate = 1;
 export const kMapPopulate = 2;
 /** `memfd_create` flags (linux/memfd.h). */
 export const MFD_CLOEXEC = 0x0001;
+export const MFD_ALLOW_SEALING = 0x0002;
+/** memfd seals (linux/fcntl.h). FUTURE_WRITE needs Linux 5.1. */
+export const F_SEAL_SEAL = 0x0001;
+export const F_SEAL_SHRINK = 0x0002;
+export const F_SEAL_GROW = 0x0004;
+export const F_SEAL_FUTURE_WRITE = 0x0010;
 /** Linux open(2) flag missing from fs.constants; every fd ndshare opens gets it. */
 export const O_CLOEXEC = 0o2000000;
 

@@ -22,6 +22,11 @@ export interface BackingOps {
   removeName?(s: ArrayState): void;
   /** The creator's `close()` removes the name too (shm), or leaves it for `unlink()` (file). */
   readonly closeRemovesName: boolean;
+  /**
+   * Called by `close()` while the fd is still open, after the name went: lets the memory go now
+   * rather than when the views are garbage-collected (shm, memfd; see backings/last-holder.ts).
+   */
+  releaseMemory?(s: ArrayState): void;
 }
 
 /** Internal state of one NdArray. Never exported from the package. */
@@ -47,10 +52,39 @@ export interface ArrayState {
   /** This NdArray was the owner and already removed its name or file (close() or unlink()). */
   removed?: boolean;
   closed: boolean;
+  /**
+   * The memory was handed out where no liveness lock can see it: its fd to a child process
+   * (spawnWithArrays), or its buffer to another thread (`threadHandle`; then 'thread', which
+   * wins). Such an array is never pooled, and a 'thread' one never has its mapping replaced.
+   */
+  handedOut?: 'fd' | 'thread';
+  /**
+   * For 'fd': the children it was handed to. Once every one has ended, nothing of theirs maps
+   * the memory any more (ndshare's own children reopen and close the inherited fd; a child that
+   * passes the fd on to a process of its own is beyond what ndshare can see).
+   */
+  readonly fdHolders?: Array<{ readonly exitCode: number | null; readonly signalCode: string | null; readonly pid?: number | undefined }>;
   readonly data: AnyTypedArray;
 }
 
 const states = new WeakMap<NdArray, ArrayState>();
+
+/**
+ * Closes the fd of an attached or opened array that became unreachable without close(), so a
+ * loop that attaches per task cannot run out of fds. It holds the ArrayState, never the NdArray
+ * (which it would keep alive), and reads `fd` and `closed` only when it runs, so an fd that
+ * close() or a pool took away is never touched. Closing the fd alone is always safe: a view that
+ * outlives its NdArray keeps the mapping, and the mapping keeps the memory and the liveness lock.
+ * Nothing else of close() happens here (no name removal, no memory release). Arrays from create()
+ * are not registered: their handle may still be in flight (a memfd handle even names the fd), so
+ * they keep fd, lock and name until close() or exit.
+ */
+const unreachable = new FinalizationRegistry<ArrayState>((s) => {
+  if (s.closed || s.fd < 0) return;
+  const fd = s.fd;
+  s.fd = -1;
+  closeQuietly(fd);
+});
 const kToken = Symbol('ndshare.internal');
 
 /** What a backing module knows when it wraps memory into an NdArray; the rest is derived. */
@@ -94,7 +128,9 @@ export function wrap<D extends DType>(init: ArrayInit): NdArray<D> {
     closed: false,
     data: new init.info.ctor(init.buffer, init.byteOffset ?? 0, size),
   };
-  return new NdArray<D>(kToken, state);
+  const array = new NdArray<D>(kToken, state);
+  if (!state.owner && state.fd >= 0) unreachable.register(array, state, array);
+  return array;
 }
 
 /** The thread handle of an array whose memory is a SharedArrayBuffer (every shared backing). */
@@ -102,6 +138,8 @@ export function threadHandleOf(s: ArrayState): SabHandle {
   if (!(s.buffer instanceof SharedArrayBuffer)) {
     throw new NdshareError('ERR_NDSHARE_NOT_SHAREABLE', `Expected a shared backing for threadHandle but this array has backing '${s.backing}'`);
   }
+  // Another thread's views of this very mapping hold no lock: nothing can prove them gone.
+  s.handedOut = 'thread';
   return {
     ndshare: 1,
     backing: 'sab',
@@ -232,24 +270,39 @@ export class NdArray<D extends DType = DType> {
    * Releases this process's claim: closes the fd and, for the creator of a 'shm' segment, removes
    * its name. Memory that a view can still reach stays mapped until the buffer is
    * garbage-collected, so `close()` can never cause a crash; until then the mapping still counts
-   * as a user of the segment (it is never swept or pooled from under a view). Idempotent.
+   * as a user of the segment (it is never swept or pooled from under a view). Except when this is
+   * the last holder of a 'shm' or 'memfd' array (no other process or thread holds it, and no
+   * thread handle was taken): then the mapping under any view left is replaced by private zero
+   * pages, so the memory is freed now; such a stale view reads zeros and its writes stay private.
+   * Idempotent.
    */
   close(): void {
     const s = this.#s;
     if (s.closed) return;
     s.closed = true;
+    unreachable.unregister(this);
     try {
       if (s.owner && s.ops.closeRemovesName) this.#removeName();
     } finally {
       // Even if removing the name failed: close() cannot be retried (it is idempotent), so the fd
       // would otherwise stay open, liveness lock and all, for the life of the process.
       if (s.fd >= 0) {
+        try {
+          s.ops.releaseMemory?.(s);
+        } catch {
+          // Best effort: the memory then goes when the views are collected, as it always could.
+        }
         const fd = s.fd;
         s.fd = -1;
         // Quietly: the fd is ours, EBADF would mean it was closed behind our back; nothing leaks.
         closeQuietly(fd);
       }
     }
+  }
+
+  /** `close()`, for `using a = attach(handle)`: the array is closed when the block ends. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   /**

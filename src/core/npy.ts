@@ -3,7 +3,7 @@
  * the Python literal NumPy writes (a dict with 'descr', 'fortran_order' and 'shape') and turns
  * anything else into ERR_NDSHARE_BAD_HEADER, never an exception of another kind.
  */
-import { NdshareError } from '../errors.js';
+import { escapeText, NdshareError, quoted } from '../errors.js';
 import { parseDescr, type ParsedDescr } from './dtype.js';
 import { sizeOf } from './validate.js';
 import {
@@ -76,8 +76,8 @@ export function parseHeader(bytes: Uint8Array, prelude: NpyPrelude, source: stri
   // NumPy always writes a final newline but reads headers without one (it evaluates the text as a
   // Python literal, after stripping leading spaces), so a missing newline is accepted here too.
   const dict = parsePythonDict(text, source);
-  const keys = Object.keys(dict).sort().join(',');
-  if (keys !== 'descr,fortran_order,shape') bad(source, `its keys are {${keys}} (expected descr, fortran_order, shape)`);
+  const keys = Object.keys(dict).sort();
+  if (keys.join(',') !== 'descr,fortran_order,shape') bad(source, `its keys are {${keyList(keys)}} (expected descr, fortran_order, shape)`);
   const { descr, fortran_order: fortranOrder, shape } = dict;
   if (typeof descr !== 'string') bad(source, `'descr' is not a string (structured dtypes are not supported)`);
   if (typeof fortranOrder !== 'boolean') bad(source, `'fortran_order' is not True or False`);
@@ -86,7 +86,7 @@ export function parseHeader(bytes: Uint8Array, prelude: NpyPrelude, source: stri
   if (!dtype) {
     throw new NdshareError(
       'ERR_NDSHARE_INVALID_DTYPE',
-      `Expected a supported numeric dtype in ${source} but its header says ${JSON.stringify(descr)}`,
+      `Expected a supported numeric dtype in ${source} but its header says ${quoted(descr)}`,
     );
   }
   const { size, nbytes } = sizeOf(shape, dtype.info, `the shape in ${source}`);
@@ -114,6 +114,15 @@ export function formatHeader(descr: string, shape: readonly number[], dataOffset
   return out;
 }
 
+/** Most keys a message lists: a 64 KiB header can hold thousands. */
+const kListedKeysMax = 8;
+
+/** Header keys for a message, each escaped (a hostile header may hold terminal escapes) and the list bounded. */
+function keyList(keys: readonly string[]): string {
+  const shown = keys.slice(0, kListedKeysMax).map((k) => escapeText(k));
+  return keys.length > kListedKeysMax ? `${shown.join(',')},... (${keys.length} keys)` : shown.join(',');
+}
+
 function latin1(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length; i += 8192) {
@@ -137,7 +146,7 @@ function parsePythonDict(text: string, source: string): Record<string, PyValue> 
   };
   const expect = (ch: string): void => {
     ws();
-    if (text[i] !== ch) bad(source, `its header has ${JSON.stringify(text[i] ?? 'end of text')} where ${JSON.stringify(ch)} belongs`);
+    if (text[i] !== ch) bad(source, `its header has ${quoted(text[i] ?? 'end of text')} where ${quoted(ch)} belongs`);
     i++;
   };
   const str = (): string => {
@@ -212,7 +221,7 @@ function parsePythonDict(text: string, source: string): Record<string, PyValue> 
       break;
     }
     const key = str();
-    if (key in out) bad(source, `its header repeats the key '${key}'`);
+    if (key in out) bad(source, `its header repeats the key '${escapeText(key)}'`);
     expect(':');
     out[key] = value();
     ws();

@@ -17,22 +17,31 @@
  * ```
  *
  * `release()` is a promise from the caller that nothing in this process still uses views of the
- * array (like returning a buffer to any pool); the pool itself refuses a segment that another
- * process or thread still holds open, and gives the reused segment a new random name so old
- * handles cannot reach the new data.
+ * array (like returning a buffer to any pool). The pool itself refuses what it cannot prove
+ * unused: a segment another process or thread holds open (its liveness lock, which every attach
+ * of shm or memfd takes on its own open file description), and an array whose memory was handed
+ * out where no lock shows (an fd given to a child by spawnWithArrays shares this process's open
+ * file description; a thread handle shares this very mapping). Those are closed instead.
+ *
+ * A released shm segment is renamed at once to a fresh random name that no handle knows, and again
+ * at reuse, so an old handle can never attach the idle or the new data. The lock is tested after
+ * each rename: an attach that opened the old name earlier but locks later fails its own check that
+ * the name still names the segment (map-npy.ts), and one that locked earlier is seen by the test.
+ * A segment whose name someone removed (`ndshare rm --force`) is dropped, never reused nameless.
  */
 import { renameSync, writeSync } from 'node:fs';
 import { BACKING_TABLE } from './backings/index.js';
-import { memfdPath } from './backings/memfd.js';
+import { isLastHolder, releaseIfLastHolder } from './backings/last-holder.js';
+import { isReadOnlyPublished, memfdPath } from './backings/memfd.js';
 import type { CreateOptions } from './create.js';
-import { resolveDType, type DType } from './dtype.js';
+import { resolveDType, type DType, type DTypeInfo } from './dtype.js';
 import { invalid, NdshareError, fromSystemError } from '../errors.js';
-import { kLivenessLockLength, kLivenessLockStart, kSegmentDataOffset, kShmDir } from './layout.js';
+import { kSegmentDataOffset, kShmDir } from './layout.js';
 import { native } from './native.js';
 import { formatHeader } from './npy.js';
-import { stateOf, wrap, type NdArray } from './ndarray.js';
+import { stateOf, wrap, type ArrayState, type NdArray } from './ndarray.js';
 import { registerOwned, releaseOwned } from './exit-cleanup.js';
-import { closeQuietly, newSegmentName } from './fd.js';
+import { closeQuietly, newSegmentName, type Fill } from './fd.js';
 import { checkFill, checkOptions, checkShape, sizeOf } from './validate.js';
 
 /** Mappings whose every page is already mapped for writing in this process. */
@@ -66,7 +75,39 @@ interface Idle {
   readonly fd: number;
   readonly buffer: SharedArrayBuffer;
   readonly nbytes: number;
-  readonly name: string | undefined;
+  /** Its current shm name: a fresh one given at release, known to no handle. */
+  name: string | undefined;
+}
+
+/** What the pool says when it cannot prove a segment unused (tests match it). */
+const kHeld = 'another process or thread still holds it open';
+
+/**
+ * Renames the shm segment `from` to `to`, keeping the name under this thread's exit cleanup the
+ * whole time (both names are registered while the rename runs). False if `from` no longer exists
+ * (someone removed it: `ndshare rm --force`).
+ */
+function renameOwned(from: string, to: string): boolean {
+  registerOwned(to);
+  try {
+    renameSync(`${kShmDir}${from}`, `${kShmDir}${to}`);
+  } catch (err) {
+    releaseOwned(to);
+    if ((err as { code?: unknown }).code === 'ENOENT') return false;
+    throw err;
+  }
+  releaseOwned(from);
+  return true;
+}
+
+/** Why `s` (an open array this pool could take) must be closed rather than pooled, if it must. */
+function unpoolable(s: ArrayState): string | undefined {
+  // A child shares our open file description, so no lock test sees it: only its end does.
+  const running = (s.fdHolders ?? []).filter((c) => c.pid !== undefined && c.exitCode === null && c.signalCode === null);
+  if (s.handedOut === 'fd' && running.length > 0) return `its fd was handed to a child process (spawnWithArrays) that is still running (pid ${running.map((c) => c.pid).join(', ')}), whose use no lock shows`;
+  if (s.handedOut === 'thread') return 'its buffer was handed to another thread (threadHandle), whose views no lock shows';
+  if (s.backing === 'memfd' && isReadOnlyPublished(s.fd)) return 'it was published read-only (sealed against rewriting)';
+  return undefined;
 }
 
 /** Outcome of `release()`. */
@@ -101,37 +142,55 @@ export class SegmentPool {
   }
 
   /** Like `create()` on the pool's backing, reusing an idle segment of the same byte size if any. */
-  create<D extends DType>(options: Omit<CreateOptions<D>, 'backing' | 'path' | 'mode'>): NdArray<D> {
+  create<D extends DType>(options: Omit<CreateOptions<D>, 'backing' | 'path' | 'mode' | 'publish'>): NdArray<D> {
     const o = checkOptions(options, 'SegmentPool.create() options');
-    for (const key of ['backing', 'path', 'mode']) {
+    for (const key of ['backing', 'path', 'mode', 'publish']) {
       if (o[key] !== undefined) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `no ${key} (the pool decides it)`, `options.${key}`, o[key]);
     }
     const info = resolveDType(o['dtype'], 'options.dtype');
     const shape = checkShape(o['shape'], 'options.shape');
     const fill = checkFill(o['fill'], info);
     const { nbytes } = sizeOf(shape, info);
-    const at = nbytes > 0 ? this.#idle.findIndex((e) => e.nbytes === nbytes) : -1;
-    const idle = at >= 0 ? this.#idle.splice(at, 1)[0] : undefined;
-    if (!idle) {
-      this.#misses++;
-      // Validated once, above: the backing's own create takes the checked request.
-      return BACKING_TABLE[this.#backing].create<D>({ info, shape, nbytes, fill, options: {} });
+    for (;;) {
+      const at = nbytes > 0 ? this.#idle.findIndex((e) => e.nbytes === nbytes) : -1;
+      const idle = at >= 0 ? this.#idle.splice(at, 1)[0] : undefined;
+      if (!idle) {
+        this.#misses++;
+        // Validated once, above: the backing's own create takes the checked request.
+        return BACKING_TABLE[this.#backing].create<D>({ info, shape, nbytes, fill, options: {} });
+      }
+      const array = this.#reuse<D>(idle, info, shape, fill);
+      if (array) {
+        this.#hits++;
+        return array;
+      }
+      // That segment was unusable (its name removed, or someone attached it while idle) and is
+      // dropped: try the next idle one, or make a fresh one.
     }
-    this.#hits++;
+  }
+
+  /** The idle segment as a new array, or undefined (and it is dropped) if it cannot be reused. */
+  #reuse<D extends DType>(idle: Idle, info: DTypeInfo, shape: readonly number[], fill: Fill): NdArray<D> | undefined {
     let name: string | undefined;
     try {
-      // New header first: an attacher that races us sees either the old name (gone after the
-      // rename) or the new name with the new header, never a mix.
-      const header = formatHeader(info.descr, shape, kSegmentDataOffset);
-      writeSync(idle.fd, header, 0, header.length, 0);
       if (idle.name) {
         name = newSegmentName();
-        registerOwned(name);
-        renameSync(`${kShmDir}${idle.name}`, `${kShmDir}${name}`);
-        releaseOwned(idle.name);
+        if (!renameOwned(idle.name, name)) {
+          idle.name = undefined;
+          this.#discard(idle);
+          return undefined;
+        }
+        idle.name = name;
       }
+      // After the rename (see the module comment): someone who found the idle name (`ndshare ls`)
+      // and attached it holds it now; it is theirs to keep.
+      if (!isLastHolder(idle.fd)) {
+        this.#discard(idle);
+        return undefined;
+      }
+      const header = formatHeader(info.descr, shape, kSegmentDataOffset);
+      writeSync(idle.fd, header, 0, header.length, 0);
     } catch (err) {
-      if (name) releaseOwned(name);
       this.#discard(idle);
       throw fromSystemError(err, 'reuse a pooled segment');
     }
@@ -147,7 +206,7 @@ export class SegmentPool {
     });
     // Like create(): without a fill the memory starts zeroed, never with the last array's data.
     if (fill !== undefined) (array.data as { fill(v: number | bigint): unknown }).fill(fill);
-    else new Uint8Array(idle.buffer, 0, nbytes).fill(0);
+    else new Uint8Array(idle.buffer, 0, array.nbytes).fill(0);
     return array;
   }
 
@@ -165,15 +224,37 @@ export class SegmentPool {
       : s.nbytes === 0 ? 'it is empty'
       : !(s.buffer instanceof SharedArrayBuffer) || s.byteOffset !== 0 ? 'its mapping is not reusable'
       : this.idleBytes + s.nbytes > this.#maxIdleBytes ? 'the pool is full'
-      : s.backing === 'shm' && native().ofdTest(s.fd, 2, kLivenessLockStart, kLivenessLockLength) !== 0 ? 'another process or thread still holds it open'
-      : undefined;
+      : unpoolable(s);
     if (reason !== undefined) {
       array.close();
       return { state: 'closed', reason };
     }
+    // From here on the name is the pool's: a fresh one no handle knows, under the exit cleanup.
+    let name: string | undefined;
+    if (s.name !== undefined) {
+      name = newSegmentName();
+      let renamed: boolean;
+      try {
+        renamed = renameOwned(s.name, name);
+      } catch (err) {
+        array.close();
+        throw fromSystemError(err, 'take a segment into the pool', s.name);
+      }
+      if (!renamed) {
+        array.close();
+        return { state: 'closed', reason: 'its name was removed (ndshare rm --force)' };
+      }
+    }
+    // Tested after the rename (see the module comment).
+    if (!isLastHolder(s.fd)) {
+      if (name !== undefined) this.#unlinkOwned(name);
+      // Its old name is gone already: close() finds nothing to remove.
+      array.close();
+      return { state: 'closed', reason: kHeld };
+    }
     const buffer = s.buffer as SharedArrayBuffer;
     prefault(buffer);
-    this.#idle.push({ fd: s.fd, buffer, nbytes: s.nbytes, name: s.name });
+    this.#idle.push({ fd: s.fd, buffer, nbytes: s.nbytes, name });
     // The NdArray is closed but keeps neither the fd nor the name: they belong to the pool now.
     s.fd = -1;
     s.owner = false;
@@ -187,14 +268,23 @@ export class SegmentPool {
   }
 
   #discard(idle: Idle): void {
-    if (idle.name) {
-      releaseOwned(idle.name);
-      try {
-        native().shmUnlink(idle.name);
-      } catch {
-        // Already gone.
-      }
+    if (idle.name) this.#unlinkOwned(idle.name);
+    try {
+      // The pool's own mapping, which no one uses (release() was the caller's promise): if no one
+      // else holds the segment, its memory goes now rather than when the mapping is collected.
+      releaseIfLastHolder(idle.fd, idle.buffer);
+    } catch {
+      // Then it goes with the mapping, as it always could.
     }
     closeQuietly(idle.fd);
+  }
+
+  #unlinkOwned(name: string): void {
+    releaseOwned(name);
+    try {
+      native().shmUnlink(name);
+    } catch {
+      // Already gone.
+    }
   }
 }

@@ -5,12 +5,13 @@
 import { spawn, fork, type ChildProcess, type ForkOptions, type SpawnOptions, type StdioOptions } from 'node:child_process';
 import { constants } from 'node:fs';
 import { BACKING_TABLE } from './backings/index.js';
+import { refuseWritableIfReadOnly } from './backings/memfd.js';
 import { mapFd } from './map-npy.js';
 import { native, O_CLOEXEC } from './native.js';
 import { invalid, NdshareError, fromSystemError } from '../errors.js';
 import { dtypeInfo, type DType } from './dtype.js';
 import { kInheritEnv, kShmDir } from './layout.js';
-import { stateOf, type NdArray } from './ndarray.js';
+import { stateOf, type ArrayState, type NdArray } from './ndarray.js';
 import { closeQuietly } from './fd.js';
 import { checkMode, type Mode } from './validate.js';
 import { checkDtypeAndShape } from './handle.js';
@@ -34,9 +35,10 @@ function normalizeStdio(stdio: StdioOptions | undefined, ipc: boolean): unknown[
   return base;
 }
 
-function plan(arrays: readonly NdArray[], stdio: unknown[], env: NodeJS.ProcessEnv | undefined): { stdio: unknown[]; env: NodeJS.ProcessEnv } {
+function plan(arrays: readonly NdArray[], stdio: unknown[], env: NodeJS.ProcessEnv | undefined): { stdio: unknown[]; env: NodeJS.ProcessEnv; handedTo(child: ChildProcess): ChildProcess } {
   if (!Array.isArray(arrays)) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an array of NdArray', 'arrays', arrays);
   const entries: InheritEntry[] = [];
+  const states: ArrayState[] = [];
   const out = [...stdio];
   for (const a of arrays) {
     const s = stateOf(a);
@@ -49,8 +51,16 @@ function plan(arrays: readonly NdArray[], stdio: unknown[], env: NodeJS.ProcessE
     if (s.path && s.backing === 'file') entry.path = s.path;
     entries.push(entry);
     out.push(s.fd);
+    // The child's fd shares this open file description, so its use shows in no lock test: the
+    // pool must never reuse this memory (a child mapping /proc/self/fd/3 would see the next array).
+    s.handedOut ??= 'fd';
+    states.push(s);
   }
-  return { stdio: out, env: { ...(env ?? process.env), [kInheritEnv]: JSON.stringify(entries) } };
+  const handedTo = (child: ChildProcess): ChildProcess => {
+    for (const s of states) (s as { fdHolders?: unknown[] }).fdHolders = [...(s.fdHolders ?? []), child];
+    return child;
+  };
+  return { stdio: out, env: { ...(env ?? process.env), [kInheritEnv]: JSON.stringify(entries) }, handedTo };
 }
 
 /**
@@ -59,13 +69,13 @@ function plan(arrays: readonly NdArray[], stdio: unknown[], env: NodeJS.ProcessE
  */
 export function spawnWithArrays(command: string, args: readonly string[], arrays: readonly NdArray[], options: SpawnOptions = {}): ChildProcess {
   const p = plan(arrays, normalizeStdio(options.stdio, false), options.env);
-  return spawn(command, args, { ...options, stdio: p.stdio as StdioOptions, env: p.env });
+  return p.handedTo(spawn(command, args, { ...options, stdio: p.stdio as StdioOptions, env: p.env }));
 }
 
 /** Like `spawnWithArrays` for a Node.js module, with an IPC channel as `child_process.fork` has. */
 export function forkWithArrays(modulePath: string, args: readonly string[], arrays: readonly NdArray[], options: ForkOptions = {}): ChildProcess {
   const p = plan(arrays, normalizeStdio(options.stdio, true), options.env);
-  return fork(modulePath, args, { ...options, stdio: p.stdio as StdioOptions, env: p.env });
+  return p.handedTo(fork(modulePath, args, { ...options, stdio: p.stdio as StdioOptions, env: p.env }));
 }
 
 let inheritedTaken = false;
@@ -129,6 +139,15 @@ function takeInherited(value: unknown, index: number, mode: Mode): NdArray {
   // From here on exactly as attach(): header, size, ownership and liveness checks, then the map.
   const path = (newFd: number): string =>
     backing === 'memfd' ? `/proc/${process.pid}/fd/${newFd}` : e.path ?? (e.name ? `${kShmDir}${e.name}` : source);
-  const rules = { expect: { info, shape: h.shape }, order: 'C' as const, requireName: false, ...(backing === 'shm' ? { segment: true } : {}), ...(e.name ? { name: e.name } : {}) };
+  const rules = {
+    expect: { info, shape: h.shape },
+    order: 'C' as const,
+    requireName: false,
+    ...(backing === 'shm' ? { segment: true } : {}),
+    // The reopened fd is an open file description of our own: hold the liveness lock on it too.
+    ...(backing === 'memfd' ? { liveness: true } : {}),
+    ...(e.name ? { name: e.name } : {}),
+  };
+  if (backing === 'memfd') refuseWritableIfReadOnly(fd, mode, source);
   return mapFd(fd, source, BACKING_TABLE[backing].ops, mode, rules, path);
 }

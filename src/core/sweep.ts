@@ -12,8 +12,8 @@
  * - The name is unlinked only if it still names the inode we locked, so a name replaced between
  *   our open and our unlink (possible only for a same-uid actor) is left alone.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync } from 'node:fs';
-import { kLivenessLockLength, kLivenessLockStart, kSegmentNamePattern, kShmDir } from './layout.js';
+import { closeSync, constants, fstatSync, lstatSync, opendirSync, openSync, readdirSync, type Dir } from 'node:fs';
+import { kLivenessLockLength, kLivenessLockStart, kSegmentNamePattern, kSegmentPrefix, kShmDir } from './layout.js';
 import { native, O_CLOEXEC } from './native.js';
 
 /**
@@ -21,19 +21,60 @@ import { native, O_CLOEXEC } from './native.js';
  * open() forever. O_NONBLOCK has no effect on the regular files that real segments are.
  */
 const kProbeFlags = constants.O_NOFOLLOW | constants.O_NONBLOCK | O_CLOEXEC;
-/** Automatic sweeps (on create) run at most this often per thread. */
+/** Automatic sweeps (on create) run at most this often per thread, counted from the end of the last one. */
 const kAutoSweepIntervalMs = 1000;
-let lastAutoSweep = -Infinity;
+/**
+ * Longest an automatic sweep may take. /dev/shm is shared by every user, and anyone can fill it
+ * with names that look like segments: without a budget, create() would pay for all of them.
+ * The next automatic sweep resumes where this one stopped.
+ */
+const kAutoSweepBudgetMs = 5;
+/** Directory entries read per readdir call of an automatic sweep. */
+const kDirBufferEntries = 256;
+let nextAutoSweep = -Infinity;
+/**
+ * The walk over /dev/shm that automatic sweeps share, open only while unfinished: the next sweep
+ * of this thread goes on from here (a worker's is closed when the worker ends).
+ */
+let walk: Dir | undefined;
 
-/** Runs `sweepDead()` if the last automatic sweep of this thread is older than a second. Never throws. */
+/**
+ * Sweeps for at most kAutoSweepBudgetMs if this thread's last automatic sweep ended more than a
+ * second ago, resuming the walk the last one left unfinished. Never throws.
+ */
 export function sweepIfDue(): void {
-  const now = performance.now();
-  if (now - lastAutoSweep < kAutoSweepIntervalMs) return;
-  lastAutoSweep = now;
+  if (performance.now() < nextAutoSweep) return;
   try {
-    sweepDead();
+    sweepFor(kAutoSweepBudgetMs);
   } catch {
     // Sweeping is housekeeping: a create must not fail because of it.
+    endWalk();
+  } finally {
+    nextAutoSweep = performance.now() + kAutoSweepIntervalMs;
+  }
+}
+
+/** Goes on with the walk over /dev/shm for about `budgetMs`, reclaiming what nobody holds. */
+function sweepFor(budgetMs: number): void {
+  const deadline = performance.now() + budgetMs;
+  walk ??= opendirSync(kShmDir, { bufferSize: kDirBufferEntries });
+  while (performance.now() < deadline) {
+    const entry = walk.readSync();
+    if (entry === null) return endWalk();
+    // The checks cost nothing before the lstat in reclaimIfDead: no other name reaches a syscall,
+    // and readdir's file type already rules out FIFOs, devices and links.
+    if (!entry.name.startsWith(kSegmentPrefix) || !entry.isFile() || !kSegmentNamePattern.test(entry.name)) continue;
+    reclaimIfDead(`/${entry.name}`);
+  }
+}
+
+function endWalk(): void {
+  const w = walk;
+  walk = undefined;
+  try {
+    w?.closeSync();
+  } catch {
+    // Already closed.
   }
 }
 
@@ -79,17 +120,28 @@ export type ReclaimOutcome =
   | { readonly state: 'live' }
   | { readonly state: 'skipped'; readonly reason: 'gone' | 'not-a-segment' | 'other-owner' | 'no-access' };
 
-/** Unlinks one segment if nobody holds its liveness lock. */
+/**
+ * Unlinks one segment if nobody holds its liveness lock. Another user's name costs one lstat and
+ * is never opened (readdir tells no owner; opening first would let a flood of planted names cost
+ * an open each, and root could open them all).
+ */
 export function reclaimIfDead(name: string): ReclaimOutcome {
-  const fd = openSegmentFd(name, true);
-  if (fd < 0) {
-    const st = lstatSync(`${kShmDir}${name}`, { throwIfNoEntry: false });
-    return { state: 'skipped', reason: !st ? 'gone' : st.isFile() ? 'no-access' : 'not-a-segment' };
+  const path = `${kShmDir}${name}`;
+  const seen = lstatSync(path, { throwIfNoEntry: false });
+  if (!seen) return { state: 'skipped', reason: 'gone' };
+  if (!seen.isFile()) return { state: 'skipped', reason: 'not-a-segment' };
+  // The effective uid is the one that creates and owns (and may open) segments.
+  if (seen.uid !== process.geteuid?.()) return { state: 'skipped', reason: 'other-owner' };
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDWR | kProbeFlags);
+  } catch {
+    return { state: 'skipped', reason: lstatSync(path, { throwIfNoEntry: false }) ? 'no-access' : 'gone' };
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) return { state: 'skipped', reason: 'not-a-segment' };
-    if (st.uid !== process.getuid?.()) return { state: 'skipped', reason: 'other-owner' };
+    // Replaced between the lstat and the open (only this uid or root could): look again next time.
+    if (st.ino !== seen.ino || st.dev !== seen.dev) return { state: 'skipped', reason: 'gone' };
     // Non-blocking: if any user holds the shared lock, the segment is live and we move on.
     if (!native().ofdLock(fd, 2, kLivenessLockStart, kLivenessLockLength, false)) return { state: 'live' };
     return unlinkLocked(name, fd) ? { state: 'removed' } : { state: 'skipped', reason: 'gone' };

@@ -8,21 +8,30 @@ export const kSyncWords = 16;
 export const kSyncKindWord = 0;
 export const kSyncKindMutex = 0x6d757478; // 'mutx'
 export const kSyncKindBarrier = 0x62617272; // 'barr'
-/** Mutex: 0 free, else owner tid | kMutexWaitersBit; kMutexNotRecoverable once recovery was refused. */
+/** Mutex: 0 free, else owner id | kMutexWaitersBit; kMutexNotRecoverable once recovery was refused. */
 export const kMutexStateWord = 1;
 /** Mutex: bumped by every acquire, so an owner can tell its acquisition from a later one (ABA). */
 export const kMutexGenerationWord = 2;
 /** Mutex: kMutexConsistent, or kMutexRecovering after an owner died until markConsistent(). */
 export const kMutexConsistencyWord = 3;
+/**
+ * Mutex: the counter owner ids come from (Atomics.add, once per attach). An owner id names one
+ * attachment (one Mutex object) in every process and PID namespace that shares the segment; a
+ * kernel thread id would not: the main threads of two containers sharing /dev/shm are both tid 1.
+ */
+export const kMutexOwnerCounterWord = 4;
 export const kMutexWaitersBit = 0x40000000;
-export const kMutexTidMask = 0x3fffffff;
+export const kMutexOwnerMask = 0x3fffffff;
 export const kMutexNotRecoverable = 0x3fffffff;
+/** Owner ids run from 1 to kMutexOwnerIds (0 means free; kMutexNotRecoverable is reserved), then wrap. */
+export const kMutexOwnerIds = kMutexNotRecoverable - 1;
 export const kMutexConsistent = 0;
 export const kMutexRecovering = 1;
 /**
- * Mutex owner liveness: each thread that attached a mutex holds a shared OFD lock on the byte
- * kOwnerLockBase + its tid of the segment's fd, for as long as it is attached. The kernel drops
- * it when the fd closes (process death, worker teardown), which is how waiters detect owner death.
+ * Mutex owner liveness: each attachment holds an exclusive OFD lock on the byte kOwnerLockBase +
+ * its owner id of the segment's fd, for as long as it is attached. The kernel drops it when the fd
+ * closes (process death, worker teardown), which is how waiters detect owner death; being
+ * exclusive, it also proves that no live attachment uses the same id after the counter wrapped.
  * Far beyond the end of the file (locks may cover any offset), clear of the liveness byte.
  */
 export const kOwnerLockBase = 2 ** 32;

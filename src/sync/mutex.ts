@@ -2,26 +2,33 @@
  * Mutex: a robust lock shared by processes and worker threads.
  *
  * State lives in one word of a small shared segment and changes only by atomic read-modify-write
- * (which, unlike Atomics.wait/notify, does work across processes): 0 when free, else the owner's
- * kernel thread id, plus a bit that says someone sleeps on it. Sleepers use futex(2).
+ * (which, unlike Atomics.wait/notify, does work across processes): 0 when free, else the owner id
+ * of the holding attachment, plus a bit that says someone sleeps on it. Sleepers use futex(2).
  *
- * Owner death is read from kernel-released state, never from PIDs alone: every attached thread
- * holds a shared OFD lock on byte kOwnerLockBase + tid of its own fd for as long as it is
- * attached. A waiter that finds the word held by tid T and no lock on T's byte knows T's fd was
+ * Owner ids come from a counter word of the segment, one per attach (Mutex object), so they are
+ * unique among everyone who shares the segment: kernel thread ids are not, across PID namespaces
+ * (the main threads of two containers that share /dev/shm are both tid 1).
+ *
+ * Owner death is read from kernel-released state, never from PIDs alone: every attachment holds an
+ * exclusive OFD lock on byte kOwnerLockBase + its owner id of its own fd for as long as it is
+ * attached. A waiter that finds the word held by owner O and no lock on O's byte knows O's fd was
  * closed: its process died (SIGKILL, exit), its worker was torn down (the fd is closed by an
  * environment cleanup hook, see native/sync.cc) or it closed the Mutex while holding it. The
  * liveness lock is taken once per attach, so lock and unlock themselves make no system call
  * unless there is contention.
  */
-import { invalid, NdshareError } from '../errors.js';
+import { fstatSync } from 'node:fs';
+import { fromSystemError, invalid, NdshareError } from '../errors.js';
 import {
   kMutexConsistencyWord,
   kMutexConsistent,
   kMutexGenerationWord,
   kMutexNotRecoverable,
+  kMutexOwnerCounterWord,
+  kMutexOwnerIds,
+  kMutexOwnerMask,
   kMutexRecovering,
   kMutexStateWord,
-  kMutexTidMask,
   kMutexWaitersBit,
   kOwnerLockBase,
   kSyncKindMutex,
@@ -74,11 +81,34 @@ const kFutexTimedOut = 2;
 /** Rounds of re-reading the word before sleeping: a short critical section often ends by then. */
 const kSpinRounds = 64;
 
-let cachedTid = 0;
-/** This thread's kernel id (module state is per thread, so each worker caches its own). */
-function threadId(): number {
-  if (cachedTid === 0) cachedTid = native().gettid();
-  return cachedTid;
+/** Ids tried per attach before giving up: a try fails only when a wrapped counter meets a live attachment. */
+const kOwnerIdTries = 64;
+
+/**
+ * Owner ids of this thread's open Mutex objects, by segment (dev:ino). Module state is per thread,
+ * so each worker has its own. A blocking acquire that finds the lock held by one of these would
+ * wait for its own thread for ever, so it is refused as a relock instead.
+ */
+const threadOwners = new Map<string, Set<number>>();
+
+/**
+ * Takes a fresh owner id for one attachment, and its liveness byte, exclusively. The counter wraps
+ * (an int32 at 2^32, ids at kMutexOwnerIds), so an id can come round again while an old
+ * attachment still has it: the exclusive lock fails then, and the next id is tried.
+ */
+function claimOwnerId(seg: SyncSegment): number {
+  const w = seg.words;
+  for (let i = 0; i < kOwnerIdTries; i++) {
+    const id = ((Atomics.add(w, kMutexOwnerCounterWord, 1) >>> 0) % kMutexOwnerIds) + 1;
+    // A holder that died holding the lock keeps its id in the state word until someone recovers
+    // it: taking that id would make the dead holder look alive (and look like this attachment).
+    if ((Atomics.load(w, kMutexStateWord) & kMutexOwnerMask) === id) continue;
+    if (native().ofdLock(seg.fd, 2, kOwnerLockBase + id, 1, false)) return id;
+  }
+  throw new NdshareError(
+    'ERR_NDSHARE_UNSUPPORTED',
+    `Expected a free owner id for a new attachment of this mutex but ${kOwnerIdTries} ids in a row belong to live attachments (the id counter wrapped after ${kMutexOwnerIds} attaches)`,
+  );
 }
 
 /**
@@ -89,7 +119,12 @@ function threadId(): number {
 export class Mutex {
   readonly #seg: SyncSegment;
   readonly #words: Int32Array;
-  readonly #tid: number;
+  /** This attachment's owner id: what the state word holds while this object holds the lock. */
+  readonly #id: number;
+  /** Owner ids of every open Mutex object of this thread on the same segment (this one included). */
+  readonly #threadIds: Set<number>;
+  /** The segment's dev:ino, this object's key in threadOwners. */
+  readonly #segmentKey: string;
   /** This object holds the lock (not just this thread). */
   #held = false;
   /** Mirrors the segment's closed state as a plain field: it is read on every lock and unlock. */
@@ -100,20 +135,20 @@ export class Mutex {
   private constructor(seg: SyncSegment) {
     this.#seg = seg;
     this.#words = seg.words;
-    this.#tid = threadId();
-    if (this.#tid <= 0 || this.#tid >= kMutexNotRecoverable) {
-      seg.close();
-      throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a thread id below ${kMutexNotRecoverable} for a mutex owner but received ${this.#tid}`);
-    }
+    let key: string;
     try {
-      // Shared, never exclusive: several attachments in one thread may hold the same byte.
-      if (!native().ofdLock(seg.fd, 1, kOwnerLockBase + this.#tid, 1, false)) {
-        throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected to take the owner-liveness lock of thread ${this.#tid} but someone holds it exclusively`);
-      }
+      const st = fstatSync(seg.fd);
+      key = `${st.dev}:${st.ino}`;
+      this.#id = claimOwnerId(seg);
     } catch (err) {
       seg.close();
-      throw err;
+      throw fromSystemError(err, 'attach a mutex');
     }
+    let ids = threadOwners.get(key);
+    if (!ids) threadOwners.set(key, (ids = new Set()));
+    ids.add(this.#id);
+    this.#threadIds = ids;
+    this.#segmentKey = key;
   }
 
   /** Creates a new, unlocked mutex. */
@@ -165,7 +200,7 @@ export class Mutex {
       const step = this.#step(false, slept, quiet);
       if (typeof step !== 'number') return step;
       const left = deadline - performance.now();
-      if (left <= 0) return { state: 'timeout', timeoutMs };
+      if (left <= 0) return this.#lastAttempt(false, slept, timeoutMs);
       quiet = (await sleepAsync(this.#words, kMutexStateWord, step, left)) === kFutexTimedOut;
       slept = true;
       // close() may have run while we slept; our fd (and liveness lock) is gone then.
@@ -180,7 +215,7 @@ export class Mutex {
   lockSync(options?: LockOptions): LockOutcome {
     const timeoutMs = options === undefined ? Infinity : checkTimeout(options, 'lockSync() options');
     // The uncontended path: one compare-and-swap, no system call, no allocation.
-    if (!this.#held && !this.#closed && Atomics.compareExchange(this.#words, kMutexStateWord, 0, this.#tid) === 0) return this.#took(false);
+    if (!this.#held && !this.#closed && Atomics.compareExchange(this.#words, kMutexStateWord, 0, this.#id) === 0) return this.#took(false);
     this.#open('lockSync()');
     this.#refuseRelock('lockSync()');
     const deadline = deadlineOf(timeoutMs);
@@ -188,14 +223,14 @@ export class Mutex {
       const step = this.#step(true, slept, quiet);
       if (typeof step !== 'number') return step;
       const left = deadline - performance.now();
-      if (left <= 0) return { state: 'timeout', timeoutMs };
+      if (left <= 0) return this.#lastAttempt(true, slept, timeoutMs);
       quiet = sleepSync(this.#words, kMutexStateWord, step, left) === kFutexTimedOut;
     }
   }
 
   /** Takes the lock if nobody holds it (or its holder died); never waits. */
   tryLock(): TryLockOutcome {
-    if (!this.#held && !this.#closed && Atomics.compareExchange(this.#words, kMutexStateWord, 0, this.#tid) === 0) return this.#took(false);
+    if (!this.#held && !this.#closed && Atomics.compareExchange(this.#words, kMutexStateWord, 0, this.#id) === 0) return this.#took(false);
     this.#open('tryLock()');
     this.#refuseRelock('tryLock()');
     const step = this.#step(false, false, true);
@@ -210,7 +245,7 @@ export class Mutex {
     const w = this.#words;
     // The common case in one test: held by this object, not taken over, not recovering. Plain
     // reads suffice: only the holder (us) changes these words while the lock is held.
-    if (this.#held && !this.#closed && ((w[kMutexStateWord] as number) & kMutexTidMask) === this.#tid && w[kMutexGenerationWord] === this.#generation && w[kMutexConsistencyWord] === kMutexConsistent) {
+    if (this.#held && !this.#closed && ((w[kMutexStateWord] as number) & kMutexOwnerMask) === this.#id && w[kMutexGenerationWord] === this.#generation && w[kMutexConsistencyWord] === kMutexConsistent) {
       this.#held = false;
       if ((Atomics.exchange(w, kMutexStateWord, 0) & kMutexWaitersBit) !== 0) wake(this.#words, kMutexStateWord, 1);
       return;
@@ -218,11 +253,11 @@ export class Mutex {
     this.#open('unlock()');
     if (!this.#held) {
       const s = Atomics.load(this.#words, kMutexStateWord);
-      const who = s === 0 ? 'nobody holds it' : s === kMutexNotRecoverable ? 'it is not recoverable' : `thread ${s & kMutexTidMask} holds it`;
+      const who = s === 0 ? 'nobody holds it' : s === kMutexNotRecoverable ? 'it is not recoverable' : `owner ${s & kMutexOwnerMask} holds it`;
       throw new NdshareError('ERR_NDSHARE_LOCK_NOT_OWNER', `Expected unlock() from the holder of this mutex but this Mutex object does not hold it (${who})`);
     }
     this.#held = false;
-    if ((Atomics.load(w, kMutexStateWord) & kMutexTidMask) !== this.#tid || Atomics.load(w, kMutexGenerationWord) !== this.#generation) {
+    if ((Atomics.load(w, kMutexStateWord) & kMutexOwnerMask) !== this.#id || Atomics.load(w, kMutexGenerationWord) !== this.#generation) {
       throw new NdshareError(
         'ERR_NDSHARE_LOCK_NOT_OWNER',
         'Expected unlock() from the holder of this mutex but another thread took it over (this thread was taken for dead: its fd was closed)',
@@ -280,6 +315,10 @@ export class Mutex {
    */
   close(): void {
     if (this.#held && !this.#closed) this.#abandon();
+    if (!this.#closed) {
+      this.#threadIds.delete(this.#id);
+      if (this.#threadIds.size === 0) threadOwners.delete(this.#segmentKey);
+    }
     this.#held = false;
     this.#closed = true;
     this.#seg.close();
@@ -288,12 +327,12 @@ export class Mutex {
   /**
    * Closing while holding is a death in the critical section, but announced: release the word
    * now with the state marked as needing recovery, so the next acquirer gets ownerDied at once.
-   * Waiting for the liveness check instead would never end if another attachment of this thread
-   * still holds the same liveness byte.
+   * Waiting for the liveness check instead could take until the garbage collector runs: the
+   * segment's mapping keeps the file description, and with it the owner's liveness lock.
    */
   #abandon(): void {
     const w = this.#words;
-    if ((Atomics.load(w, kMutexStateWord) & kMutexTidMask) !== this.#tid || Atomics.load(w, kMutexGenerationWord) !== this.#generation) return;
+    if ((Atomics.load(w, kMutexStateWord) & kMutexOwnerMask) !== this.#id || Atomics.load(w, kMutexGenerationWord) !== this.#generation) return;
     Atomics.store(w, kMutexConsistencyWord, kMutexRecovering);
     if ((Atomics.exchange(w, kMutexStateWord, 0) & kMutexWaitersBit) !== 0) wake(this.#words, kMutexStateWord, 1);
   }
@@ -312,24 +351,34 @@ export class Mutex {
     for (let spin = 0; ; spin++) {
       const s = Atomics.load(w, kMutexStateWord);
       if (s === 0) {
-        const want = slept ? this.#tid | kMutexWaitersBit : this.#tid;
+        const want = slept ? this.#id | kMutexWaitersBit : this.#id;
         if (Atomics.compareExchange(w, kMutexStateWord, 0, want) === 0) return this.#took(false);
         continue;
       }
       if (s === kMutexNotRecoverable) throw notRecoverableError();
-      const owner = s & kMutexTidMask;
-      if (owner === this.#tid) {
+      const owner = s & kMutexOwnerMask;
+      if (this.#threadIds.has(owner)) {
         if (blocking) {
-          throw new NdshareError('ERR_NDSHARE_LOCK_RELOCK', `Expected a lock held by another thread for a blocking acquire but this thread (${owner}) already holds it through another Mutex object`);
+          throw new NdshareError('ERR_NDSHARE_LOCK_RELOCK', `Expected a lock held by another thread for a blocking acquire but this thread already holds it through another Mutex object (owner ${owner})`);
         }
       } else if (checkOwner && spin >= kSpinRounds && this.#ownerDead(owner)) {
-        if (Atomics.compareExchange(w, kMutexStateWord, s, this.#tid | (s & kMutexWaitersBit)) === s) return this.#took(true);
+        if (Atomics.compareExchange(w, kMutexStateWord, s, this.#id | (s & kMutexWaitersBit)) === s) return this.#took(true);
         continue;
       }
       if (spin < kSpinRounds) continue;
       if ((s & kMutexWaitersBit) === 0 && Atomics.compareExchange(w, kMutexStateWord, s, s | kMutexWaitersBit) !== s) continue;
       return s | kMutexWaitersBit;
     }
+  }
+
+  /**
+   * The attempt at the deadline checks the owner's liveness whatever the slices said: a zero
+   * timeout never sleeps, so without it a dead holder would time it out for ever (tryLock() and
+   * this agree on a dead holder).
+   */
+  #lastAttempt(blocking: boolean, slept: boolean, timeoutMs: number): LockOutcome {
+    const step = this.#step(blocking, slept, true);
+    return typeof step === 'number' ? { state: 'timeout', timeoutMs } : step;
   }
 
   #took(ownerDied: boolean): Acquired {

@@ -4,17 +4,18 @@
  * liveness lock held by every user lets a sweep reclaim what dead processes left (sweep.ts).
  */
 import { constants, fchmodSync, fstatSync } from 'node:fs';
-import { fromSystemError } from '../../errors.js';
+import { fromSystemError, NdshareError } from '../../errors.js';
 import type { DType } from '../dtype.js';
 import { releaseOwned, registerOwned } from '../exit-cleanup.js';
 import { checkCapacity, closeQuietly, initializeFd, kCreateFlags, keepFd, newSegmentName } from '../fd.js';
 import type { ShmHandle } from '../handle.js';
 import { kLivenessLockLength, kLivenessLockStart, kSegmentDataOffset, kSegmentMode, kShmDir } from '../layout.js';
-import { attachFlags, mapFd, type MapRules } from '../map-npy.js';
+import { attachFlags, mapFd, refuseNonRegular, type MapRules } from '../map-npy.js';
 import { native } from '../native.js';
 import { wrap, type BackingOps, type NdArray } from '../ndarray.js';
-import { sweepIfDue } from '../sweep.js';
+import { sweepDead, sweepIfDue } from '../sweep.js';
 import type { Mode } from '../validate.js';
+import { releaseMemory } from './last-holder.js';
 import type { CreateRequest } from './request.js';
 
 export const shmOps: BackingOps = {
@@ -26,13 +27,14 @@ export const shmOps: BackingOps = {
     native().shmUnlink(s.name);
   },
   closeRemovesName: true,
+  releaseMemory,
 };
 
 export function createShm<D extends DType>(req: CreateRequest): NdArray<D> {
   const { info, shape, nbytes, fill } = req;
   const n = native();
   sweepIfDue();
-  checkCapacity(kShmDir, kSegmentDataOffset + nbytes, `a shm segment of ${nbytes} bytes`);
+  checkSpace(kSegmentDataOffset + nbytes, `a shm segment of ${nbytes} bytes`);
   for (;;) {
     const name = newSegmentName();
     let fd = -1;
@@ -66,8 +68,31 @@ export function createShm<D extends DType>(req: CreateRequest): NdArray<D> {
   }
 }
 
+/**
+ * The free-space check, with one retry: segments that crashed processes left behind may hold the
+ * space, and the automatic sweep runs at most once a second, so sweep them now and look again.
+ */
+function checkSpace(bytes: number, what: string): void {
+  try {
+    checkCapacity(kShmDir, bytes, what);
+  } catch (err) {
+    if (!(err instanceof NdshareError) || err.code !== 'ENOSPC') throw err;
+    let removed = 0;
+    try {
+      removed = sweepDead().length;
+    } catch {
+      // Sweeping is housekeeping: the ENOSPC below is the answer.
+    }
+    if (removed === 0) throw err;
+    checkCapacity(kShmDir, bytes, what);
+  }
+}
+
 /** Attaches a segment by name: ownership, mode and liveness are checked before it is mapped. */
 export function attachShm<D extends DType>(h: ShmHandle, mode: Mode, expect: MapRules['expect']): NdArray<D> {
+  // Look before opening with access: a FIFO or device planted under a segment name (possible only
+  // for this uid or root: /dev/shm is sticky) must not see an open with its side effects.
+  refuseNonRegular(`${kShmDir}${h.name}`);
   let fd: number;
   try {
     fd = native().shmOpen(h.name, attachFlags(mode) | constants.O_NOFOLLOW, 0);

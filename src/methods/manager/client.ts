@@ -2,7 +2,8 @@
  * The manager's client: an async proxy to an array a server process owns. Every call has a
  * deadline (ERR_NDSHARE_MANAGER_DEADLINE); a server that dies fails every pending and later call
  * with ERR_NDSHARE_MANAGER_DEAD as soon as its socket closes; errors raised by the server arrive
- * with the server's code.
+ * with the server's code. The socket is referenced only while a call is in flight, so a process
+ * that holds an idle proxy (and never closes it) still exits when its work is done.
  */
 import { connect, type Socket } from 'node:net';
 import { dtypeInfo, type AnyTypedArray, type DType, type DTypeInfo } from '../../core/dtype.js';
@@ -165,9 +166,11 @@ export class ManagerClient {
     this.#nextId = (this.#nextId % 0xffffffff) + 1;
     return new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#pending.delete(id);
+        this.#forget(id);
         reject(new NdshareError('ERR_NDSHARE_MANAGER_DEADLINE', `Expected the manager server to answer within ${this.#deadlineMs} ms but it did not`));
       }, this.#deadlineMs);
+      // Referenced only while a call is in flight: an idle proxy never keeps its process alive.
+      if (this.#pending.size === 0) this.#socket.ref();
       this.#pending.set(id, { resolve, reject, timer });
       this.#socket.write(frame(id, op, ...parts));
     });
@@ -176,7 +179,7 @@ export class ManagerClient {
   #settle(f: Frame): void {
     const p = this.#pending.get(f.id);
     if (!p) return; // Its deadline passed already; the late answer is dropped.
-    this.#pending.delete(f.id);
+    this.#forget(f.id);
     clearTimeout(p.timer);
     if (f.op === kOk) return p.resolve(f.payload);
     if (f.op !== kFailed) return p.reject(new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected status ${kOk} or ${kFailed} from the manager server but received ${f.op}`));
@@ -187,6 +190,12 @@ export class ManagerClient {
       // Reported below with the generic code.
     }
     p.reject(new NdshareError(safeCode(e.code, 'ERR_NDSHARE_MANAGER_REMOTE'), `Manager server: ${typeof e.message === 'string' ? e.message : 'failed'}`));
+  }
+
+  /** Drops a settled call; the last one lets the socket go idle (unreferenced). */
+  #forget(id: number): void {
+    this.#pending.delete(id);
+    if (this.#pending.size === 0) this.#socket.unref();
   }
 
   #die(reason: NdshareError): void {

@@ -1,13 +1,16 @@
 /**
  * `manager`: the study's multiprocessing.Manager. A server process owns the array (a copy, sent
  * at start over a pipe); the parent and every child get an async proxy (`ManagerClient`) over a
- * Unix domain socket with a binary protocol. Each call copies only its own data.
+ * Unix domain socket with a binary protocol. Each call copies only its own data. While idle,
+ * nothing of it keeps a process alive: the proxy's socket is referenced only while a call is in
+ * flight, and the parent's server process, its IPC channel and pipes only while it starts or stops.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { fromWireError, NdshareError, type WireError } from '../../errors.js';
@@ -58,6 +61,8 @@ async function startServer(array: NdArray, options: MethodParams): Promise<Runni
     }
   };
   const stop = async (): Promise<void> => {
+    // Referenced again (see idle below) so that this process waits for the server's exit.
+    server.ref();
     if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
     await exited;
     removeSocket();
@@ -81,6 +86,12 @@ async function startServer(array: NdArray, options: MethodParams): Promise<Runni
       });
     });
     const proxy = await ManagerClient.connect(path, options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {});
+    // Idle from here on, as nothing else ndshare holds may be: a parent that forgets
+    // peer.close() still exits, and the server follows when its IPC channel closes. The proxy
+    // references its socket only during a call; stop() references the server again.
+    server.unref();
+    server.channel?.unref();
+    for (const stream of [server.stderr, server.stdio[kManagerDataFd]]) (stream as Partial<Socket> | null)?.unref?.();
     const params: ManagerParams = options.deadlineMs !== undefined ? { path, deadlineMs: options.deadlineMs } : { path };
     return {
       params,
