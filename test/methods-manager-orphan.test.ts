@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { deadline } from './helpers/channel.js';
-import { alive, untilGone } from './helpers/process.js';
+import { alive, firstLine, untilGone } from './helpers/process.js';
 
 const kParent = fileURLToPath(new URL('./fixtures/methods-manager-orphan.js', import.meta.url));
 
@@ -19,17 +19,7 @@ test('manager: SIGKILL the parent; its server and child exit and the socket is r
   const exited = new Promise((r) => parent.once('exit', r));
   const orphans: number[] = [];
   try {
-    const line = await deadline(
-      new Promise<string>((resolve, reject) => {
-        let out = '';
-        parent.stdout.setEncoding('utf8').on('data', (s: string) => {
-          out += s;
-          if (out.includes('\n')) resolve(out.split('\n')[0] as string);
-        });
-        parent.once('exit', (code) => reject(new Error(`Expected ${label} to print its pids but it exited (code ${code})`)));
-      }),
-      `${label} to print its pids`,
-    );
+    const line = await firstLine(parent, label);
     const { pid, serverPid, childPid } = JSON.parse(line) as { pid: number; serverPid: number; childPid: number };
     orphans.push(serverPid, childPid);
     const sockets = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith(`ndshare-mgr-${pid}-`));

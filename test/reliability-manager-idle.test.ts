@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import { createFor, share, type ManagerClient } from '../src/share/index.js';
 import { deadline } from './helpers/channel.js';
 import { fixturePath } from './helpers/child.js';
-import { alive, untilGone } from './helpers/process.js';
+import { alive, firstLine, untilGone } from './helpers/process.js';
 
 /** Watchdog for a child that should end on its own (generous; the grace period of close() is 5 s). */
 const kEndMs = 20_000;
@@ -45,18 +45,7 @@ test('manager: a parent that forgets peer.close() exits, and its server goes wit
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => parent.once('exit', (code, signal) => resolve({ code, signal })));
   let serverPid = -1;
   try {
-    const line = await deadline(
-      new Promise<string>((resolve, reject) => {
-        let out = '';
-        parent.stdout.setEncoding('utf8').on('data', (s: string) => {
-          out += s;
-          if (out.includes('\n')) resolve(out.split('\n')[0] as string);
-        });
-        parent.once('exit', (code) => reject(new Error(`Expected ${label} to print its pids but it exited (code ${code}): ${stderr}`)));
-      }),
-      `${label} to print its pids`,
-      kEndMs,
-    );
+    const line = await firstLine(parent, label, kEndMs, () => stderr);
     const r = JSON.parse(line) as { pid: number; serverPid: number; sum: number; childSum: number };
     serverPid = r.serverPid;
     assert.deepEqual([r.sum, r.childSum], [32, 32], 'both proxies worked');

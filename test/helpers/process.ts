@@ -1,7 +1,8 @@
 /** Process facts for tests, and waits on processes that are not fixtures (each with a deadline). */
-import { spawnSync, type SpawnSyncOptionsWithStringEncoding, type SpawnSyncReturns } from 'node:child_process';
+import { spawnSync, type ChildProcessByStdio, type SpawnSyncOptionsWithStringEncoding, type SpawnSyncReturns } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { kDefaultWatchdogMs } from './channel.js';
+import { deadline, kDefaultWatchdogMs } from './channel.js';
 
 /** True while `pid` exists (signal 0 checks without sending anything). */
 export function alive(pid: number): boolean {
@@ -37,4 +38,23 @@ export function runSync(what: string, command: string, args: readonly string[], 
     throw new Error(`Expected ${what} to exit within ${ms} ms; killed it. Its stderr ended with:\n${(r.stderr ?? '').slice(-2000)}`);
   }
   return r;
+}
+
+/**
+ * The first line a spawned process prints on stdout (a handshake), within `ms`; fails at once,
+ * with `stderrTail()` when given, if the process exits before printing it.
+ */
+export function firstLine(child: ChildProcessByStdio<Writable | null, Readable, Readable | null>, label: string, ms = kDefaultWatchdogMs, stderrTail: () => string = () => ''): Promise<string> {
+  return deadline(
+    new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (s: string) => {
+        out += s;
+        if (out.includes('\n')) resolve(out.split('\n')[0] as string);
+      });
+      child.once('exit', (code) => reject(new Error(`Expected ${label} to print its first line but it exited (code ${code})${stderrTail() ? `: ${stderrTail()}` : ''}`)));
+    }),
+    `${label} to print its first line`,
+    ms,
+  );
 }
