@@ -12,6 +12,8 @@
 #      `ndshare bench --threads` on sab work.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# These installs are a user's: CI's NDSHARE_REQUIRE_NATIVE (for its own `npm ci`) does not apply.
+unset NDSHARE_REQUIRE_NATIVE
 root="$PWD"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
