@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import { create, type Backing, type NdArray } from '../src/index.js';
 import { native } from '../src/core/native.js';
 import { newSegmentName } from '../src/core/fd.js';
+import { kLivenessLockLength, kLivenessLockStart } from '../src/core/layout.js';
 import { deadline } from './helpers/channel.js';
 import { ShmSnapshot } from './helpers/shm.js';
 
@@ -69,6 +70,8 @@ test(`an unrelated child started after ${kCreates} creates holds no ndshare fd`,
     // shm_open and libuv's open always set O_CLOEXEC, so hand one over explicitly).
     const name = newSegmentName();
     const fd = native().shmOpen(name, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o600);
+    // Held live like every ndshare segment, so no concurrent sweep removes the name meanwhile.
+    native().ofdLock(fd, 1, kLivenessLockStart, kLivenessLockLength, false);
     try {
       assert.ok((await childFdTargets(fd)).some(isNdshare), 'an fd handed to the child is seen there');
     } finally {
