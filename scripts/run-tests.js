@@ -46,7 +46,21 @@ const files = named.length ? named : testFiles('dist/test').sort();
 const ours = () => new Set(readdirSync('/dev/shm').filter((n) => n.startsWith('ndshare-')));
 const before = ours();
 const run = spawnSync(process.execPath, ['--test', ...defaults, ...options, ...files], { stdio: 'inherit' });
-const leaked = [...ours()].filter((n) => !before.has(n));
+// A name whose creator (the pid in the name) still runs belongs to that process, not to this
+// suite, whose processes have all ended by now: another program on the machine, not a leak.
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+};
+const creatorAlive = (n) => {
+  const pid = Number(/^ndshare-(\d+)-/.exec(n)?.[1] ?? 0);
+  return pid > 0 && alive(pid);
+};
+const leaked = [...ours()].filter((n) => !before.has(n) && !creatorAlive(n));
 if (leaked.length > 0) {
   console.error(`\n/dev/shm leak check: FAILED, ${leaked.length} ndshare segment(s) left behind:\n  ${leaked.join('\n  ')}`);
   process.exit(1);
