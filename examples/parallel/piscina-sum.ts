@@ -41,10 +41,12 @@ async function main(rows: number, tasks: number, threads: number): Promise<void>
   const pool = startPool(threads);
   try {
     const started = performance.now();
+    const cpu = process.cpuUsage(); // all threads of the process: the workers' time counts too
     await runTasks(pool, input, partials, 0, tasks);
     const seconds = (performance.now() - started) / 1000;
+    const { user, system } = process.cpuUsage(cpu);
     console.log(`column sums: ${columnSums(partials).join(' ')}`);
-    console.log(`${tasks} tasks on ${threads} threads in ${seconds.toFixed(3)} s: ${Math.round(tasks / seconds)} tasks/s`);
+    console.log(`${tasks} tasks on ${threads} threads in ${seconds.toFixed(3)} s: ${Math.round(tasks / seconds)} tasks/s, ${Math.round((user + system) / tasks)} µs CPU per task`);
   } finally {
     await pool.destroy(); // the workers end, and with them their fds and mappings
   }
