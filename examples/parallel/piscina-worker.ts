@@ -31,6 +31,7 @@ function attachOnce(handle: Handle): NdArray<'float64'> {
   return array;
 }
 
+/** Piscina runs this for every task: the column sums of its rows, into its slot. */
 export default function sumRowsTask(task: RowTask): void {
   sumRows(attachOnce(task.input), attachOnce(task.partials), task);
 }
