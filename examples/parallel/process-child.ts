@@ -1,0 +1,20 @@
+/**
+ * A child of the process recipe (docs/parallel.md): maps the two arrays it inherited once, then
+ * sums every row range the parent sends until the parent disconnects.
+ */
+import { inheritedArrays, type NdArray } from 'ndshare';
+import { sumRows, type RowRange } from './rows.js';
+
+// Attach once per process: the arrays came with the fork as fds (forkWithArrays), in this order.
+const [input, partials] = inheritedArrays() as [NdArray<'float64'>, NdArray<'float64'>];
+
+process.on('message', (range: RowRange) => {
+  sumRows(input, partials, range);
+  process.send?.({ done: range.slot });
+});
+
+// No more work: close, and the process exits (the IPC channel was the last thing keeping it).
+process.on('disconnect', () => {
+  input.close();
+  partials.close();
+});
