@@ -2,9 +2,13 @@
  * A child that fails is reported to the parent, typed, and never leaves `reply()` waiting: a
  * reported error keeps its code, an uncaught one keeps its code too, a silent exit or a SIGKILL
  * becomes ERR_NDSHARE_CHILD_FAILED saying how it ended, and a child that cannot even start
- * brings its stderr into the message.
+ * brings its stderr into the message. (A module that does not exist never gets that far: see
+ * share-entry-missing.)
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { NdshareError } from '../src/index.js';
@@ -53,29 +57,39 @@ test('control: the same child in an unknown mode replies normally (the failures 
   }
 });
 
-test('a child module that does not exist: ERR_NDSHARE_CHILD_FAILED carrying its stderr', async () => {
+test('a child module that exists but cannot load: ERR_NDSHARE_CHILD_FAILED carrying its stderr', async () => {
+  // A module that does not exist is refused by share() itself (share-entry-missing); one that
+  // fails while loading can only fail in the child.
+  const dir = mkdtempSync(join(tmpdir(), 'ndshare-broken-child-'));
+  const entry = join(dir, 'broken.mjs');
+  writeFileSync(entry, "import '/nonexistent/ndshare-child.js';\n");
   const array = filledFor('pipe', 'process', [8]);
-  const peer = await share(array, { method: 'pipe', entry: '/nonexistent/ndshare-child.js' });
   try {
-    await assert.rejects(watchdog(peer.reply(), 'reply'), (err: unknown) => {
-      assert.ok(err instanceof NdshareError);
-      assert.equal(err.code, 'ERR_NDSHARE_CHILD_FAILED');
-      assert.match(err.message, /exited with code 1; its stderr ended with:\n[\s\S]*Cannot find module '\/nonexistent\/ndshare-child\.js'/);
-      return true;
-    });
+    const peer = await share(array, { method: 'pipe', entry });
+    try {
+      await assert.rejects(watchdog(peer.reply(), 'reply'), (err: unknown) => {
+        assert.ok(err instanceof NdshareError);
+        assert.equal(err.code, 'ERR_NDSHARE_CHILD_FAILED');
+        assert.match(err.message, /exited with code 1; its stderr ended with:\n[\s\S]*Cannot find module '\/nonexistent\/ndshare-child\.js'/);
+        return true;
+      });
+    } finally {
+      await watchdog(peer.close(), 'close');
+    }
   } finally {
-    await watchdog(peer.close(), 'close');
     release(array);
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('a worker whose module path is refused at once: ERR_NDSHARE_CHILD_FAILED from share() itself', async () => {
+test('a worker that cannot be constructed: ERR_NDSHARE_CHILD_FAILED from share() itself', async () => {
   const array = filledFor('sab', 'thread', [8]);
   try {
-    await assert.rejects(share(array, { method: 'sab', kind: 'thread', entry: 'relative/no-dot.js' }), (err: unknown) => {
+    // A function cannot be cloned into workerData: new Worker() throws at once.
+    await assert.rejects(share(array, { method: 'sab', kind: 'thread', entry: kEntry, workerData: () => 1 }), (err: unknown) => {
       assert.ok(err instanceof NdshareError);
       assert.equal(err.code, 'ERR_NDSHARE_CHILD_FAILED');
-      assert.match(err.message, /^Expected to start a child for method 'sab' but it failed: /);
+      assert.match(err.message, /^Expected to start a child for method 'sab' but it failed: .*could not be cloned/);
       return true;
     });
   } finally {

@@ -16,8 +16,8 @@ test('queue-json: 10,000 float64 cross a 4,000-character limit in many messages,
   const array = filledFor('queue-json', 'process', [10_000]);
   const peer = await share(array, { method: 'queue-json', entry: kChildEntry, maxMessageChars: kLimit, chunkBytes: 8 * 100 });
   try {
-    const report = (await watchdog(peer.reply(), 'report')) as { checksum: number };
-    assert.equal(report.checksum, checksum(array));
+    const report = (await watchdog(peer.reply(), 'report')) as ChildReport;
+    assert.equal(report.checksum, String(checksum(array)));
   } finally {
     await watchdog(peer.close(), 'close');
     release(array);
@@ -28,7 +28,7 @@ test('queue-json: without chunkBytes the chunk is sized from the limit (and stil
   const array = filledFor('queue-json', 'process', [5_000]);
   const peer = await share(array, { method: 'queue-json', entry: kChildEntry, maxMessageChars: kLimit });
   try {
-    assert.equal(((await watchdog(peer.reply(), 'report')) as { checksum: number }).checksum, checksum(array));
+    assert.equal(((await watchdog(peer.reply(), 'report')) as ChildReport).checksum, String(checksum(array)));
   } finally {
     await watchdog(peer.close(), 'close');
     release(array);

@@ -42,7 +42,9 @@ if (!inPrivateShm()) {
       const err = enospc(() => create({ dtype: 'float64', shape: [8 * MiB], backing: i % 10 === 9 ? 'file' : 'shm', ...(i % 10 === 9 ? { path: '/dev/shm/capacity.npy' } : {}) }));
       times.push(performance.now() - t0);
       assert.equal(err.syscall, 'statfs', 'refused by the free-space check, before any shm_open or fallocate');
-      assert.match(err.message, /Expected at most \d+ free bytes in \/dev\/shm/);
+      // What is needed, then what is free, in sizes people read, then the fixes.
+      assert.match(err.message, /^Not enough space in \/dev\/shm for (a shm segment of 67108864 bytes|the file \/dev\/shm\/capacity\.npy): it needs 67\.1 MB \(67112960 bytes\) but \/dev\/shm has \d+\.\d [kM]B \(\d+ bytes\) free\. Make \/dev\/shm larger \(Docker: --shm-size/);
+      assert.match(err.message, /or use backing 'memfd', whose pages are not counted against the size of \/dev\/shm \(they still count toward the memory cgroup limit\)$/);
     }
     // The directory never changed: no name was created even for a moment.
     assert.equal(statSync('/dev/shm').mtimeMs, dirBefore.mtimeMs);
@@ -86,6 +88,7 @@ if (!inPrivateShm()) {
         }
         times.push(performance.now() - t0);
         assert.equal(err.syscall, 'posix_fallocate', 'the race path: the check passed, fallocate refused');
+        assert.match(err.message, /^Not enough space in \/dev\/shm for a shm segment of 10485760 bytes: posix_fallocate failed with ENOSPC: it needs 10\.5 MB \(10489856 bytes\) but \/dev\/shm has [\d.]+ [kM]?B[^.]*free\. Make \/dev\/shm larger/);
         assert.ok(rival, 'the rival request was created in full');
         const names = readdirSync('/dev/shm');
         assert.deepEqual(names, [rival.path?.slice('/dev/shm/'.length)], 'only the rival is left, no partial segment');

@@ -164,9 +164,9 @@ test('create() in a memory cgroup smaller than the request: ENOMEM, not an OOM k
       const big = r.lines.find((l) => l['step'] === 'big');
       assert.equal(big?.['code'], 'ENOMEM', `${name}: ${JSON.stringify(big)}`);
       const message = String(big?.['message']);
-      assert.match(message, new RegExp(`${kRequestMiB * 2 ** 20 + 4096} bytes`), 'says what is needed');
+      assert.match(message, new RegExp(`it needs 134\\.2 MB \\(${kRequestMiB * 2 ** 20 + 4096} bytes\\) but the cgroup has `), 'says what is needed, then what is left');
       assert.match(message, /cgroup/, 'names the cgroup limit');
-      assert.match(message, new RegExp(`limit ${kLimitMiB * 2 ** 20}`), 'says what the limit is');
+      assert.match(message, new RegExp(`limit 67\\.1 MB \\(${kLimitMiB * 2 ** 20} bytes\\) in memory\\.(max|limit_in_bytes)`), 'says what the limit is');
       assert.match(message, /raise|smaller/i, 'says how to fix it');
       assert.equal(r.lines.find((l) => l['step'] === 'small')?.['state'], 'created', `${name}: the process keeps working after the refusal`);
     }

@@ -48,7 +48,8 @@ async function cycle(spec: CellSpec, array: () => NdArray, keep: (a: NdArray) =>
   if (reply.shape.length !== 1 || reply.shape[0] !== spec.n) {
     throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected the child to see shape [${spec.n}] but received [${reply.shape.join(', ')}]`);
   }
-  if (spec.verify && reply.checksum !== spec.n) {
+  // Text against text: the sum of n ones is n for every dtype, bigint or number, as String() spells it.
+  if (spec.verify && reply.checksum !== String(spec.n)) {
     throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected the child's checksum of ${spec.n} ones to be ${spec.n} but received ${reply.checksum}`);
   }
   const viewAt = BigInt(reply.viewAt);

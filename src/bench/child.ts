@@ -14,15 +14,16 @@ async function main(): Promise<void> {
   const viewAt = process.hrtime.bigint();
   const verify = (peer.kind === 'thread' ? (peer.workerData as { verify?: unknown } | null)?.verify : process.env['NDSHARE_BENCH_VERIFY'] === '1') === true;
   let shape: readonly number[];
-  let checksum: number | null = null;
+  // Decimal text: a 64-bit integer sum is a bigint, and JSON (queue-json, a non-Node parent) has none.
+  let checksum: string | null = null;
   if (peer.form !== 'proxy') {
     shape = peer.array.shape;
-    if (verify) checksum = sum(peer.array);
+    if (verify) checksum = String(sum(peer.array));
   } else {
     // As the study's Manager task does: one call to the server (sum), which also proves access.
     shape = peer.proxy.shape;
     const total = await peer.proxy.sum();
-    if (verify) checksum = Number(total);
+    if (verify) checksum = String(total);
     // An open proxy keeps the socket, and so this receiver, alive: the join would wait for it.
     peer.proxy.close();
   }

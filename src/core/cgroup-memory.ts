@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { NdshareError } from '../errors.js';
+import { humanSize } from './human-size.js';
 
 /** Requests below this are not checked: the process's own heap moves by as much all the time. */
 export const kCgroupCheckMinBytes = 1 << 20;
@@ -58,9 +59,9 @@ export function checkMemoryCharge(bytes: number, what: string): void {
   const { level, limit, usage, room } = short;
   throw new NdshareError(
     'ENOMEM',
-    `Expected at most ${Math.max(0, room)} bytes of memory within the memory cgroup limit for ${what} but it needs ${bytes} bytes ` +
-      `(cgroup ${level.dir}: limit ${limit} bytes in ${level.limitFile}, ${usage} in use); tmpfs and memfd pages are charged to the cgroup, ` +
-      `so allocating them would get this process OOM-killed. Raise the cgroup's memory limit, use a smaller array, or use backing 'file' on a disk file system`,
+    `Not enough memory left in the memory cgroup for ${what}: it needs ${humanSize(bytes)} but the cgroup has ${humanSize(Math.max(0, room))} left ` +
+      `(${level.dir}: limit ${humanSize(limit)} in ${level.limitFile}, ${humanSize(usage)} in use). tmpfs and memfd pages are charged to the cgroup, ` +
+      `so allocating them would get this process OOM-killed. Raise the cgroup's memory limit (Docker: --memory), use a smaller array, or use backing 'file' on a disk file system`,
     { path: level.dir },
   );
 }

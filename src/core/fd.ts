@@ -5,7 +5,8 @@ import { isMainThread } from 'node:worker_threads';
 import { NdshareError, fromSystemError } from '../errors.js';
 import { checkMemoryCharge } from './cgroup-memory.js';
 import type { DTypeInfo } from './dtype.js';
-import { kLivenessLockLength, kLivenessLockStart, kMaxHeaderLength, kNameRandomBytes, kPreludeLengthV2, kSegmentDataOffset, kSegmentPrefix } from './layout.js';
+import { humanSize } from './human-size.js';
+import { kLivenessLockLength, kLivenessLockStart, kMaxHeaderLength, kNameRandomBytes, kPreludeLengthV2, kSegmentDataOffset, kSegmentPrefix, kShmDir } from './layout.js';
 import { kMapPopulate, kMapPrivate, native, O_CLOEXEC } from './native.js';
 import { formatHeader, parseHeader, readPrelude, type NpyHeader } from './npy.js';
 import type { Mode } from './validate.js';
@@ -49,29 +50,65 @@ export function readFully(fd: number, into: Uint8Array, position: number): numbe
 /** statfs f_type of tmpfs (and of /dev/shm): its pages are memory, charged to the memory cgroup. */
 const kTmpfsMagic = 0x01021994;
 
+/** Free bytes in `dir` for an unprivileged writer, and whether it is a tmpfs; undefined if statfs fails. */
+function freeSpace(dir: string): { free: number; tmpfs: boolean } | undefined {
+  try {
+    const st = statfsSync(dir);
+    return { free: st.bavail * st.bsize, tmpfs: st.type === kTmpfsMagic };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Refuses, before anything is allocated, a size the file system cannot hold, or (on a tmpfs) that
  * the memory cgroup cannot take without an OOM kill. A disk file system's page cache is
  * reclaimable, so there the cgroup is not asked.
  */
 export function checkCapacity(dir: string, bytes: number, what: string): void {
-  let free: number;
-  let tmpfs: boolean;
-  try {
-    const st = statfsSync(dir);
-    free = st.bavail * st.bsize;
-    tmpfs = st.type === kTmpfsMagic;
-  } catch {
-    return; // No statfs answer: posix_fallocate still turns a full file system into ENOSPC.
-  }
-  if (tmpfs) checkMemoryCharge(bytes, what);
-  if (bytes > free) {
-    throw new NdshareError(
-      'ENOSPC',
-      `Expected at most ${free} free bytes in ${dir} for ${what} but it needs ${bytes} bytes; free space or use a smaller array`,
-      { syscall: 'statfs', path: dir },
-    );
-  }
+  const space = freeSpace(dir);
+  // No statfs answer: posix_fallocate still turns a full file system into ENOSPC.
+  if (space === undefined) return;
+  if (space.tmpfs) checkMemoryCharge(bytes, what);
+  if (bytes > space.free) throw noSpace(dir, bytes, what, { syscall: 'statfs', free: space.free });
+}
+
+/**
+ * The ENOSPC of a request that does not fit in `dir`: what it needs, what is free, and the fixes.
+ * `checkCapacity()` raises it before anything is allocated; a backing raises it (with the failed
+ * call, `posix_fallocate` or `write`) when another process took the space after that check.
+ */
+export function noSpace(dir: string, bytes: number, what: string, how: { syscall: string; free?: number; cause?: unknown }): NdshareError {
+  const free = how.free ?? freeSpace(dir)?.free;
+  const failed = how.syscall === 'statfs' ? '' : `${how.syscall} failed with ENOSPC: `;
+  const has = free === undefined ? '' : ` but ${dir} has ${humanSize(free)} free`;
+  return new NdshareError('ENOSPC', `Not enough space in ${dir} for ${what}: ${failed}it needs ${humanSize(bytes)}${has}. ${spaceFixes(dir)}`, {
+    syscall: how.syscall,
+    path: dir,
+    ...(how.cause === undefined ? {} : { cause: how.cause }),
+  });
+}
+
+/** True for an ENOSPC from the kernel (posix_fallocate, write) that is not yet an ndshare message. */
+export function isNoSpace(err: unknown): boolean {
+  return !(err instanceof NdshareError) && typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ENOSPC';
+}
+
+/** The failed system call named by a Node or addon error, or 'unknown'. */
+export function syscallOf(err: unknown): string {
+  const s = (err as { syscall?: unknown } | null)?.syscall;
+  return typeof s === 'string' ? s : 'unknown';
+}
+
+function spaceFixes(dir: string): string {
+  if (dir !== kShmDir) return `Free space in ${dir}, put the file on a larger file system, or use a smaller array`;
+  // memfd pages live in the kernel's internal tmpfs, not in the /dev/shm mount, so its size does
+  // not bound them; the memory cgroup charges them all the same (see cgroup-memory.ts).
+  return (
+    'Make /dev/shm larger (Docker: --shm-size, e.g. --shm-size=1g; elsewhere: mount -o remount,size=<size> /dev/shm), ' +
+    'remove segments left behind (ndshare ls, ndshare sweep), use a smaller array, ' +
+    "or use backing 'memfd', whose pages are not counted against the size of /dev/shm (they still count toward the memory cgroup limit)"
+  );
 }
 
 /** Takes this fd's shared liveness lock (never blocks: only sweepers take it exclusively). */

@@ -15,6 +15,7 @@ import { stateOf, type ArrayState, type NdArray } from './ndarray.js';
 import { closeQuietly } from './fd.js';
 import { checkMode, type Mode } from './validate.js';
 import { checkDtypeAndShape } from './handle.js';
+import { resolveModulePath } from './module-path.js';
 
 /** One inherited array as described to the child in NDSHARE_INHERIT. */
 interface InheritEntry {
@@ -72,10 +73,16 @@ export function spawnWithArrays(command: string, args: readonly string[], arrays
   return p.handedTo(spawn(command, args, { ...options, stdio: p.stdio as StdioOptions, env: p.env }));
 }
 
-/** Like `spawnWithArrays` for a Node.js module, with an IPC channel as `child_process.fork` has. */
-export function forkWithArrays(modulePath: string, args: readonly string[], arrays: readonly NdArray[], options: ForkOptions = {}): ChildProcess {
+/**
+ * Like `spawnWithArrays` for a Node.js module, with an IPC channel as `child_process.fork` has.
+ * `modulePath` is a `file:` URL (`new URL('./child.js', import.meta.url)`) or an absolute path; a
+ * relative path, or one that is not an existing file, is refused with ERR_NDSHARE_INVALID_ARGUMENT
+ * before anything is spawned (`fork` would resolve it against the current directory).
+ */
+export function forkWithArrays(modulePath: string | URL, args: readonly string[], arrays: readonly NdArray[], options: ForkOptions = {}): ChildProcess {
+  const path = resolveModulePath(modulePath, 'forkWithArrays() modulePath');
   const p = plan(arrays, normalizeStdio(options.stdio, true), options.env);
-  return p.handedTo(fork(modulePath, args, { ...options, stdio: p.stdio as StdioOptions, env: p.env }));
+  return p.handedTo(fork(path, args, { ...options, stdio: p.stdio as StdioOptions, env: p.env }));
 }
 
 let inheritedTaken = false;

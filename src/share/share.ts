@@ -5,9 +5,9 @@
  */
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { Worker, type TransferListItem } from 'node:worker_threads';
 import { fromWireError, invalid, NdshareError, safeCode, toWireError } from '../errors.js';
+import { resolveModulePath } from '../core/module-path.js';
 import { forkWithArrays, spawnWithArrays } from '../core/spawn-with-arrays.js';
 import { NdArray } from '../core/ndarray.js';
 import { checkMethodName, loadMethod, methodInfo, requiredBackings, type MethodName } from '../methods/table.js';
@@ -22,7 +22,13 @@ export interface ShareOptions extends MethodParams {
   method: MethodName;
   /** 'process' (default) or 'thread'. */
   kind?: Kind;
-  /** The child's module (a path or file: URL); it calls `receive()`. */
+  /**
+   * The child's module; it calls `receive()`. A `file:` URL (`new URL('./child.js',
+   * import.meta.url)`, the file next to yours wherever the app is started) or an absolute path. A
+   * relative path is refused (Node would resolve it against the current directory; say so with
+   * `path.resolve()` if that is what you mean). Checked to be an existing file before anything
+   * starts.
+   */
   entry?: string | URL;
   /**
    * Process only, instead of `entry`: an executable that is not Node.js (python3, ...), run with
@@ -234,7 +240,8 @@ export class Peer {
  * Shares `array` with a new child process or worker running `options.entry` (which calls
  * `receive()`). Throws ERR_NDSHARE_UNSUPPORTED, with the registry's reason, for a combination
  * the method cannot do, and ERR_NDSHARE_INVALID_ARGUMENT when the array's backing does not suit a
- * zero-copy method (create it with `createFor()`).
+ * zero-copy method (create it with `createFor()`) or when `entry` is a relative path or names no
+ * module file; all of these before anything is started or allocated.
  */
 export async function share(array: NdArray, options: ShareOptions): Promise<Peer> {
   if (!(array instanceof NdArray)) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an NdArray', 'share() array', array);
@@ -261,8 +268,8 @@ export async function share(array: NdArray, options: ShareOptions): Promise<Peer
     if (typeof options.command !== 'string' || options.command.length === 0) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an executable name or path', 'options.command', options.command);
     return shareWithProcess(array, name, method, { command: options.command }, options);
   }
-  const entry = options.entry instanceof URL ? fileURLToPath(options.entry) : options.entry;
-  if (typeof entry !== 'string' || entry.length === 0) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a module path or file: URL', 'options.entry', options.entry);
+  // Before the plan: a missing module must fail here, with nothing spawned or allocated for it.
+  const entry = resolveModulePath(options.entry, 'options.entry');
   return kind === 'process' ? shareWithProcess(array, name, method, { entry }, options) : shareWithThread(array, name, method, entry, options);
 }
 

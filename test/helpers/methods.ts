@@ -40,14 +40,15 @@ export function watchdog<T>(p: Promise<T>, what: string, ms = kDefaultWatchdogMs
 /** What one round trip observed. */
 export interface RoundTrip {
   readonly report: ChildReport;
-  readonly expected: number;
+  /** The parent's `checksum()` as decimal text, comparable with `report.checksum`. */
+  readonly expected: string;
   /** Element 0 as the parent sees it after the child wrote kMarker there ('detached' for transfer). */
   readonly seen: number | bigint | 'detached';
 }
 
 /** Shares `array`, reads the child's report, lets it write, reads element 0 back, ends the child. */
 export async function roundTrip(array: NdArray, method: MethodName, kind: Kind, extra: { command?: string; args?: string[]; chunkBytes?: number } = {}): Promise<RoundTrip> {
-  const expected = checksum(array);
+  const expected = String(checksum(array));
   const target = extra.command !== undefined ? { command: extra.command, args: extra.args ?? [] } : { entry: kChildEntry };
   const peer: Peer = await share(array, { method, kind, ...target, ...(extra.chunkBytes !== undefined ? { chunkBytes: extra.chunkBytes } : {}) });
   try {

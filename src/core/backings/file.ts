@@ -6,7 +6,7 @@ import { fchmodSync, fstatSync, lstatSync, unlinkSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fromSystemError, invalid } from '../../errors.js';
 import type { DType } from '../dtype.js';
-import { checkCapacity, closeQuietly, initializeFd, kCreateFlags, keepFd } from '../fd.js';
+import { checkCapacity, closeQuietly, initializeFd, isNoSpace, kCreateFlags, keepFd, noSpace, syscallOf } from '../fd.js';
 import type { FileHandle } from '../handle.js';
 import { kSegmentDataOffset, kSegmentMode } from '../layout.js';
 import { mapFd, openForMap, type MapRules } from '../map-npy.js';
@@ -77,6 +77,7 @@ export function createFile<D extends DType>(req: CreateRequest): NdArray<D> {
     } catch {
       // Best effort: the error below is the one to report.
     }
+    if (isNoSpace(err)) throw noSpace(dirname(path), kSegmentDataOffset + nbytes, `the file ${path}`, { syscall: syscallOf(err), cause: err });
     throw fromSystemError(err, `create the file of ${nbytes} bytes`, path);
   }
 }

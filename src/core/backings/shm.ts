@@ -7,7 +7,7 @@ import { constants, fchmodSync, fstatSync } from 'node:fs';
 import { fromSystemError, NdshareError } from '../../errors.js';
 import type { DType } from '../dtype.js';
 import { releaseOwned, registerOwned } from '../exit-cleanup.js';
-import { checkCapacity, closeQuietly, initializeFd, kCreateFlags, keepFd, newSegmentName } from '../fd.js';
+import { checkCapacity, closeQuietly, initializeFd, isNoSpace, kCreateFlags, keepFd, newSegmentName, noSpace, syscallOf } from '../fd.js';
 import type { ShmHandle } from '../handle.js';
 import { kLivenessLockLength, kLivenessLockStart, kSegmentDataOffset, kSegmentMode, kShmDir } from '../layout.js';
 import { attachFlags, mapFd, refuseNonRegular, type MapRules } from '../map-npy.js';
@@ -34,7 +34,8 @@ export function createShm<D extends DType>(req: CreateRequest): NdArray<D> {
   const { info, shape, nbytes, fill } = req;
   const n = native();
   sweepIfDue();
-  checkSpace(kSegmentDataOffset + nbytes, `a shm segment of ${nbytes} bytes`);
+  const what = `a shm segment of ${nbytes} bytes`;
+  checkSpace(kSegmentDataOffset + nbytes, what);
   for (;;) {
     const name = newSegmentName();
     let fd = -1;
@@ -63,6 +64,8 @@ export function createShm<D extends DType>(req: CreateRequest): NdArray<D> {
           // Already gone.
         }
       }
+      // Another process took the space after checkSpace(): the same message, naming the call.
+      if (isNoSpace(err)) throw noSpace(kShmDir, kSegmentDataOffset + nbytes, what, { syscall: syscallOf(err), cause: err });
       throw fromSystemError(err, `create a shm segment of ${nbytes} bytes`, name);
     }
   }
