@@ -5,7 +5,7 @@ export { NdArray, type Backing } from './core/ndarray.js';
 export { spawnWithArrays, forkWithArrays, inheritedArrays, type InheritedOptions, type InheritedTuple } from './core/spawn-with-arrays.js';
 export { NdshareError, ERROR_CODES, type NdshareErrorCode, type ErrnoCode } from './errors.js';
 export { listSegments, removeSegment, sweepSegments, type SegmentInfo, type SegmentHeader, type Liveness, type RemoveOptions, type RemoveOutcome, type SweepResult } from './core/admin.js';
-export { DTYPES, type DType, type DTypeLike, type DTypeOf, type Descr, type DescrMap, type TypedArrayMap, type AnyTypedArray, type ElementOf } from './core/dtype.js';
+export { DTYPES, type DType, type DTypeLike, type DTypeOf, type Descr, type DescrMap, type DescrOf, type TypedArrayMap, type AnyTypedArray, type ElementOf } from './core/dtype.js';
 export type { Handle, ShmHandle, MemfdHandle, FileHandle, SabHandle } from './core/handle.js';
 export type { Mode, Order } from './core/validate.js';
 export * from './sync/index.js';

@@ -45,17 +45,27 @@ export interface DescrMap {
   float64: '<f8';
 }
 
-/** A little-endian NumPy descr ndshare accepts ('<f8', '|u1', ...). */
+/** The little-endian NumPy descr of a dtype, as NumPy writes it ('<f8', '|u1', ...). */
 export type Descr = DescrMap[DType];
+
+/** A descr's type code without byte order: 'f8' for float64. */
+type TypeCode<D extends DType> = DescrMap[D] extends `${'<' | '|'}${infer C}` ? C : never;
+
+/**
+ * Every descr spelling of one dtype that is native little-endian: NumPy's own ('<f8', '|u1'), and
+ * the same code with '=' or no byte order ('=f8', 'f8'; '<u1' for a 1-byte type).
+ */
+export type DescrOf<D extends DType> = DescrMap[D] | `${'' | '=' | '<'}${TypeCode<D>}`;
 
 /**
  * Every spelling of a dtype that `create()`, `attach(h, { dtype })` and the other dtype options
- * accept: a dtype name or its little-endian descr. A typo ('flaot64') does not compile.
+ * accept: a dtype name or a little-endian descr of it. A typo ('flaot64') or a big-endian descr
+ * ('>f8') does not compile (and is refused at run time, for untyped callers).
  */
-export type DTypeLike = DType | Descr;
+export type DTypeLike = DType | { [K in DType]: DescrOf<K> }[DType];
 
 /** The dtype a spelling names: `DTypeOf<'<f8'>` and `DTypeOf<'float64'>` are both 'float64'. */
-export type DTypeOf<S extends DTypeLike> = S extends DType ? S : { [K in DType]: S extends DescrMap[K] ? K : never }[DType];
+export type DTypeOf<S extends DTypeLike> = S extends DType ? S : { [K in DType]: S extends DescrOf<K> ? K : never }[DType];
 
 /** Any TypedArray ndshare hands out. */
 export type AnyTypedArray = TypedArrayMap[DType];

@@ -159,3 +159,14 @@ export async function receiveMistakes(): Promise<void> {
   // @ts-expect-error: a misspelt dtype name
   await receive({ dtype: 'flaot64' });
 }
+
+export function everyLittleEndianSpelling(): void {
+  const native = create({ dtype: '=i4', shape: 1, backing: 'heap' });
+  const bare = create({ dtype: 'f4', shape: 1, backing: 'heap' });
+  const oneByte = create({ dtype: '<u1', shape: 1, backing: 'heap' });
+  assertType<Equal<typeof native, NdArray<'int32'>>>(true);
+  assertType<Equal<typeof bare, NdArray<'float32'>>>(true);
+  assertType<Equal<typeof oneByte, NdArray<'uint8'>>>(true);
+  // @ts-expect-error: '|' is for 1-byte types only
+  create({ dtype: '|f8', shape: 1 });
+}
