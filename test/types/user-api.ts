@@ -170,3 +170,24 @@ export function everyLittleEndianSpelling(): void {
   // @ts-expect-error: '|' is for 1-byte types only
   create({ dtype: '|f8', shape: 1 });
 }
+
+/** The README quickstart, in the form it documents. */
+export function readmeQuickstart(): void {
+  const a = create({ dtype: 'float64', shape: [1000, 1000], fill: 1 });
+  const handle = JSON.stringify(a.handle);
+  const b = attach(JSON.parse(handle), { dtype: 'float64' });
+  b.data[0] = 42;
+  console.log(a.data[0], a.path);
+  const c = attach(JSON.parse(handle));
+  // @ts-expect-error: without { dtype } (or is()) data is any of the typed arrays, whose fill() takes never
+  c.data.fill(0);
+}
+
+/** docs/methods.md's child, in the form it documents. */
+export async function methodsChild(): Promise<void> {
+  const got = await receive({ dtype: 'float64' });
+  if (got.form === 'proxy') return got.reply({ sum: await got.proxy.sum() });
+  let sum = 0;
+  for (const v of got.array.data) sum += v;
+  await got.reply({ shape: got.array.shape, sum });
+}
