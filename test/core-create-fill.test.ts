@@ -8,14 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { create, DTYPES, type Backing, type NdArray } from '../src/index.js';
+import { create, DTYPES, type Backing, type DTypeLike, type NdArray } from '../src/index.js';
 import { runPython } from './helpers/python.js';
 import { ShmSnapshot } from './helpers/shm.js';
 import { get, kSample } from './helpers/values.js';
 
 const kBackings: readonly Backing[] = ['shm', 'memfd', 'file', 'sab', 'heap'];
 
-function make(backing: Backing, dir: string, name: string, options: { dtype: string; shape: number[]; fill?: number | bigint | boolean }): NdArray {
+function make(backing: Backing, dir: string, name: string, options: { dtype: DTypeLike; shape: number[]; fill?: number | bigint | boolean }): NdArray {
   return create({ ...options, backing, ...(backing === 'file' ? { path: join(dir, `${name}.npy`) } : {}) });
 }
 

@@ -62,9 +62,9 @@ test('ERR_NDSHARE_INVALID_ARGUMENT: bad options, backing, fill, path, mode, conv
 });
 
 test('ERR_NDSHARE_INVALID_DTYPE: unknown names, unsupported descr, and a complex .npy', () => {
-  throwsNdshare(() => create({ dtype: 'float128', shape: [1], backing: 'heap' }), 'ERR_NDSHARE_INVALID_DTYPE', /^Expected a dtype name \(bool, .*float64\) or a little-endian NumPy descr such as '<f8' for options.dtype but received the string "float128"$/);
+  throwsNdshare(() => create({ dtype: 'float128' as never, shape: [1], backing: 'heap' }), 'ERR_NDSHARE_INVALID_DTYPE', /^Expected a dtype name \(bool, .*float64\) or a little-endian NumPy descr such as '<f8' for options.dtype but received the string "float128"$/);
   throwsNdshare(() => create({ dtype: 42 as never, shape: [1], backing: 'heap' }), 'ERR_NDSHARE_INVALID_DTYPE', /but received number 42$/);
-  throwsNdshare(() => create({ dtype: '|f8', shape: [1], backing: 'heap' }), 'ERR_NDSHARE_INVALID_DTYPE');
+  throwsNdshare(() => create({ dtype: '|f8' as never, shape: [1], backing: 'heap' }), 'ERR_NDSHARE_INVALID_DTYPE');
   const complex = npyFile('complex.npy', '<c16', [2], 32);
   throwsNdshare(() => open(complex), 'ERR_NDSHARE_INVALID_DTYPE', /^Expected a supported numeric dtype in .*complex.npy but its header says "<c16"$/);
 });
@@ -146,7 +146,7 @@ test('ERR_NDSHARE_TRUNCATED: data shorter than the shape needs, header past the 
 });
 
 test('ERR_NDSHARE_NOT_NATIVE: big-endian dtype at create, big-endian file without convert', () => {
-  throwsNdshare(() => create({ dtype: '>f8', shape: [1], backing: 'heap' }), 'ERR_NDSHARE_NOT_NATIVE', /^Expected a little-endian dtype for options.dtype but received ">f8" \(big-endian\); .* use '<f8'$/);
+  throwsNdshare(() => create({ dtype: '>f8' as never, shape: [1], backing: 'heap' }), 'ERR_NDSHARE_NOT_NATIVE', /^Expected a little-endian dtype for options.dtype but received ">f8" \(big-endian\); .* use '<f8'$/);
   throwsNdshare(() => open(npyFile('big.npy', '>i4', [3], 12)), 'ERR_NDSHARE_NOT_NATIVE', /^Expected data that can be viewed in place in .*big.npy but it is big-endian \(>i4\)/);
 });
 

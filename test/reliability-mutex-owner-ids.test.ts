@@ -18,7 +18,7 @@ const counterFor = (id: number): number => id - 1;
 test('owner ids skip ids of live attachments and of a dead holder, across the counter wrap', async (t) => {
   const shm = new ShmSnapshot();
   const mutex = Mutex.create();
-  const raw = attach<'int32'>((mutex.handle as { segment: unknown }).segment);
+  const raw = attach((mutex.handle as { segment: unknown }).segment, { dtype: 'int32' });
   const words = raw.data;
   const peers = await SyncPeer.group(['process', 'process', 'process']);
   const [live, dead, late] = peers as [SyncPeer, SyncPeer, SyncPeer];

@@ -1,14 +1,14 @@
 /** create(): a new array on any backing (the backing's module does the work, see backings/). */
-import { resolveDType, type DType } from './dtype.js';
+import { resolveDType, type DTypeLike, type DTypeOf } from './dtype.js';
 import { invalid } from '../errors.js';
 import { BACKING_TABLE } from './backings/index.js';
 import { BACKINGS, type Backing, type NdArray } from './ndarray.js';
 import { checkFill, checkOptions, checkShape, sizeOf } from './validate.js';
 
 /** Options for `create()`. */
-export interface CreateOptions<D extends DType = DType> {
-  /** Element type: a NumPy name ('float64') or little-endian descr ('<f8'). */
-  dtype: D | string;
+export interface CreateOptions<S extends DTypeLike = DTypeLike> {
+  /** Element type: a NumPy name ('float64') or little-endian descr ('<f8'); it types the result. */
+  dtype: S;
   /** Dimensions; a number is a 1-d shape. `[]` is a 0-d array (one element). */
   shape: readonly number[] | number;
   /** Where the memory lives. Default 'shm'. */
@@ -30,7 +30,7 @@ export interface CreateOptions<D extends DType = DType> {
  * Creates an array. Shared backings ('shm', 'memfd', 'file') reserve all their space up front, so
  * a full file system fails here with ENOSPC rather than later with SIGBUS.
  */
-export function create<D extends DType>(options: CreateOptions<D>): NdArray<D> {
+export function create<S extends DTypeLike>(options: CreateOptions<S>): NdArray<DTypeOf<S>> {
   const o = checkOptions(options, 'create() options');
   const info = resolveDType(o['dtype'], 'options.dtype');
   const shape = checkShape(o['shape'], 'options.shape');
@@ -43,5 +43,5 @@ export function create<D extends DType>(options: CreateOptions<D>): NdArray<D> {
     invalid('ERR_NDSHARE_INVALID_ARGUMENT', "no mode unless backing is 'file' (segments are always 0600)", 'options.mode', o['mode']);
   }
   if (o['publish'] !== undefined && backing !== 'memfd') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "no publish unless backing is 'memfd'", 'options.publish', o['publish']);
-  return BACKING_TABLE[backing].create<D>({ info, shape, nbytes, fill, options: o });
+  return BACKING_TABLE[backing].create<DTypeOf<S>>({ info, shape, nbytes, fill, options: o });
 }

@@ -30,6 +30,43 @@ export interface TypedArrayMap {
   float64: Float64Array;
 }
 
+/** The little-endian NumPy descr of each dtype, as `np.dtype(name).str` and `.npy` headers spell it. */
+export interface DescrMap {
+  bool: '|b1';
+  int8: '|i1';
+  uint8: '|u1';
+  int16: '<i2';
+  uint16: '<u2';
+  int32: '<i4';
+  uint32: '<u4';
+  int64: '<i8';
+  uint64: '<u8';
+  float32: '<f4';
+  float64: '<f8';
+}
+
+/** The little-endian NumPy descr of a dtype, as NumPy writes it ('<f8', '|u1', ...). */
+export type Descr = DescrMap[DType];
+
+/** A descr's type code without byte order: 'f8' for float64. */
+type TypeCode<D extends DType> = DescrMap[D] extends `${'<' | '|'}${infer C}` ? C : never;
+
+/**
+ * Every descr spelling of one dtype that is native little-endian: NumPy's own ('<f8', '|u1'), and
+ * the same code with '=' or no byte order ('=f8', 'f8'; '<u1' for a 1-byte type).
+ */
+export type DescrOf<D extends DType> = DescrMap[D] | `${'' | '=' | '<'}${TypeCode<D>}`;
+
+/**
+ * Every spelling of a dtype that `create()`, `attach(h, { dtype })` and the other dtype options
+ * accept: a dtype name or a little-endian descr of it. A typo ('flaot64') or a big-endian descr
+ * ('>f8') does not compile (and is refused at run time, for untyped callers).
+ */
+export type DTypeLike = DType | { [K in DType]: DescrOf<K> }[DType];
+
+/** The dtype a spelling names: `DTypeOf<'<f8'>` and `DTypeOf<'float64'>` are both 'float64'. */
+export type DTypeOf<S extends DTypeLike> = S extends DType ? S : { [K in DType]: S extends DescrOf<K> ? K : never }[DType];
+
 /** Any TypedArray ndshare hands out. */
 export type AnyTypedArray = TypedArrayMap[DType];
 
@@ -39,16 +76,17 @@ export type ElementOf<D extends DType> = D extends 'int64' | 'uint64' ? bigint :
 type TypedArrayCtor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => AnyTypedArray;
 
 /** Static facts about one dtype. */
-export interface DTypeInfo {
-  readonly name: DType;
+export interface DTypeInfo<D extends DType = DType> {
+  readonly name: D;
   /** Little-endian NumPy descr, as written into .npy headers ('<f8', '|b1'). */
-  readonly descr: string;
+  readonly descr: DescrMap[D];
   readonly itemsize: number;
   readonly bigint: boolean;
   readonly ctor: TypedArrayCtor;
 }
 
-const TABLE: readonly DTypeInfo[] = [
+// Each row is checked against its own name, so a row whose descr disagrees with DescrMap fails to compile.
+const TABLE: ReadonlyArray<{ [D in DType]: DTypeInfo<D> }[DType]> = [
   { name: 'bool', descr: '|b1', itemsize: 1, bigint: false, ctor: Uint8Array },
   { name: 'int8', descr: '|i1', itemsize: 1, bigint: false, ctor: Int8Array },
   { name: 'uint8', descr: '|u1', itemsize: 1, bigint: false, ctor: Uint8Array },

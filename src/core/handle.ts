@@ -9,22 +9,23 @@ import { checkShape, type Order } from './validate.js';
 /** Current handle format version. */
 export const kHandleVersion = 1;
 
-interface HandleBase {
+interface HandleBase<D extends DType> {
   /** Format version (1). */
   readonly ndshare: 1;
-  readonly dtype: DType;
+  /** The array's dtype. Its type parameter carries it to `attach()`, which returns an `NdArray<D>`. */
+  readonly dtype: D;
   readonly shape: readonly number[];
 }
 
 /** Named POSIX shared memory: attach by name from any process of the same user. */
-export interface ShmHandle extends HandleBase {
+export interface ShmHandle<D extends DType = DType> extends HandleBase<D> {
   readonly backing: 'shm';
   /** Segment name as given to shm_open ('/ndshare-<pid>-<hex>'). */
   readonly name: string;
 }
 
 /** Anonymous memfd: attach from the creator's process, or from a child that inherited it. */
-export interface MemfdHandle extends HandleBase {
+export interface MemfdHandle<D extends DType = DType> extends HandleBase<D> {
   readonly backing: 'memfd';
   /** Process that holds the fd, and the fd number in that process. */
   readonly pid: number;
@@ -37,7 +38,7 @@ export interface MemfdHandle extends HandleBase {
 }
 
 /** A memory-mapped .npy file. */
-export interface FileHandle extends HandleBase {
+export interface FileHandle<D extends DType = DType> extends HandleBase<D> {
   readonly backing: 'file';
   readonly path: string;
   readonly order?: Order;
@@ -47,15 +48,19 @@ export interface FileHandle extends HandleBase {
  * A SharedArrayBuffer view, for threads of one process. Not JSON: post it with `postMessage` or
  * pass it in `workerData` (structured clone keeps the buffer shared).
  */
-export interface SabHandle extends HandleBase {
+export interface SabHandle<D extends DType = DType> extends HandleBase<D> {
   readonly backing: 'sab';
   readonly buffer: SharedArrayBuffer;
   readonly byteOffset: number;
   readonly order?: Order;
 }
 
-/** Anything `attach()` accepts. */
-export type Handle = ShmHandle | MemfdHandle | FileHandle | SabHandle;
+/**
+ * Anything `attach()` accepts. `array.handle` of an `NdArray<'float64'>` is a `Handle<'float64'>`,
+ * and `attach()` of it is an `NdArray<'float64'>` again; a handle read from JSON is checked at run
+ * time (and `attach(h, { dtype })` checks its dtype too).
+ */
+export type Handle<D extends DType = DType> = ShmHandle<D> | MemfdHandle<D> | FileHandle<D> | SabHandle<D>;
 
 const EXPECTED = "an ndshare handle ({ ndshare: 1, backing: 'shm' | 'memfd' | 'file' | 'sab', dtype, shape, ... })";
 
@@ -124,4 +129,23 @@ export function checkHandle(value: unknown, what = 'handle'): Handle {
     default:
       return invalid('ERR_NDSHARE_INVALID_HANDLE', "backing 'shm', 'memfd', 'file' or 'sab'", `${what}.backing`, backing);
   }
+}
+
+/**
+ * The check behind every `{ dtype }` option (attach, open, inheritedArrays, receive): the caller's
+ * expected dtype (already resolved, see `expectedDType`) against the dtype the array holds. Callers
+ * check before mapping wherever a handle says the dtype, so a refusal leaves nothing behind.
+ */
+export function checkExpectedDType(got: DType, want: DType, what: string, source: string): void {
+  if (want === got) return;
+  throw new NdshareError(
+    'ERR_NDSHARE_HANDLE_MISMATCH',
+    `Expected dtype ${want} (${what}) for ${source} but it holds ${got}; pass the dtype it was created with, ` +
+      'or leave out the dtype option and branch on array.dtype or array.is()',
+  );
+}
+
+/** The `dtype` option of attach, open, inheritedArrays and receive, resolved; undefined when absent. */
+export function expectedDType(value: unknown, what = 'options.dtype'): DType | undefined {
+  return value === undefined ? undefined : resolveDType(value, what).name;
 }

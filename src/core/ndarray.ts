@@ -1,5 +1,5 @@
 /** NdArray: a small facade over one mapping (or buffer), its dtype, shape and lifetime. */
-import { type AnyTypedArray, type DType, type DTypeInfo, type TypedArrayMap } from './dtype.js';
+import { resolveDType, type AnyTypedArray, type DType, type DTypeInfo, type DTypeLike, type DTypeOf, type TypedArrayMap } from './dtype.js';
 import { fromSystemError, NdshareError } from '../errors.js';
 import type { Handle, SabHandle } from './handle.js';
 import { native } from './native.js';
@@ -183,6 +183,14 @@ export class NdArray<D extends DType = DType> {
     return this.#s.info.name as D;
   }
 
+  /**
+   * True when this array's dtype is `dtype` (a name or little-endian descr), and a type guard:
+   * inside `if (a.is('float64'))`, `a.data` is a Float64Array. Works on a closed array too.
+   */
+  is<S extends DTypeLike>(dtype: S): this is NdArray<DTypeOf<S>> {
+    return resolveDType(dtype, 'is(dtype)').name === this.#s.info.name;
+  }
+
   /** Dimensions (a frozen copy). */
   get shape(): readonly number[] {
     return Object.freeze([...this.#s.shape]);
@@ -237,18 +245,18 @@ export class NdArray<D extends DType = DType> {
    * A plain object that names this array for `attach()` in another process or thread. JSON for
    * shm, memfd and file; for 'sab' it holds the SharedArrayBuffer (post it, do not stringify it).
    */
-  get handle(): Handle {
+  get handle(): Handle<D> {
     this.#open('handle');
-    return this.#s.ops.handle(this.#s);
+    return this.#s.ops.handle(this.#s) as Handle<D>;
   }
 
   /**
    * A handle for worker threads of this process that reuses this mapping: no new mapping, no fd.
    * Post it with `postMessage` or `workerData`; `attach()` it in the worker.
    */
-  get threadHandle(): SabHandle {
+  get threadHandle(): SabHandle<D> {
     this.#open('threadHandle');
-    return threadHandleOf(this.#s);
+    return threadHandleOf(this.#s) as SabHandle<D>;
   }
 
   /**

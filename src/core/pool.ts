@@ -34,7 +34,7 @@ import { BACKING_TABLE } from './backings/index.js';
 import { isLastHolder, releaseIfLastHolder } from './backings/last-holder.js';
 import { isReadOnlyPublished, memfdPath } from './backings/memfd.js';
 import type { CreateOptions } from './create.js';
-import { resolveDType, type DType, type DTypeInfo } from './dtype.js';
+import { resolveDType, type DType, type DTypeInfo, type DTypeLike, type DTypeOf } from './dtype.js';
 import { invalid, NdshareError, fromSystemError } from '../errors.js';
 import { kSegmentDataOffset, kShmDir } from './layout.js';
 import { native } from './native.js';
@@ -142,7 +142,7 @@ export class SegmentPool {
   }
 
   /** Like `create()` on the pool's backing, reusing an idle segment of the same byte size if any. */
-  create<D extends DType>(options: Omit<CreateOptions<D>, 'backing' | 'path' | 'mode' | 'publish'>): NdArray<D> {
+  create<S extends DTypeLike>(options: Omit<CreateOptions<S>, 'backing' | 'path' | 'mode' | 'publish'>): NdArray<DTypeOf<S>> {
     const o = checkOptions(options, 'SegmentPool.create() options');
     for (const key of ['backing', 'path', 'mode', 'publish']) {
       if (o[key] !== undefined) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `no ${key} (the pool decides it)`, `options.${key}`, o[key]);
@@ -157,9 +157,9 @@ export class SegmentPool {
       if (!idle) {
         this.#misses++;
         // Validated once, above: the backing's own create takes the checked request.
-        return BACKING_TABLE[this.#backing].create<D>({ info, shape, nbytes, fill, options: {} });
+        return BACKING_TABLE[this.#backing].create<DTypeOf<S>>({ info, shape, nbytes, fill, options: {} });
       }
-      const array = this.#reuse<D>(idle, info, shape, fill);
+      const array = this.#reuse<DTypeOf<S>>(idle, info, shape, fill);
       if (array) {
         this.#hits++;
         return array;

@@ -9,12 +9,12 @@ import { refuseWritableIfReadOnly } from './backings/memfd.js';
 import { mapFd } from './map-npy.js';
 import { native, O_CLOEXEC } from './native.js';
 import { invalid, NdshareError, fromSystemError } from '../errors.js';
-import { dtypeInfo, type DType } from './dtype.js';
+import { dtypeInfo, type DType, type DTypeLike, type DTypeOf } from './dtype.js';
 import { kInheritEnv, kShmDir } from './layout.js';
 import { stateOf, type ArrayState, type NdArray } from './ndarray.js';
 import { closeQuietly } from './fd.js';
-import { checkMode, type Mode } from './validate.js';
-import { checkDtypeAndShape } from './handle.js';
+import { checkMode, checkOptions, type Mode } from './validate.js';
+import { checkDtypeAndShape, checkExpectedDType, expectedDType } from './handle.js';
 import { resolveModulePath } from './module-path.js';
 
 /** One inherited array as described to the child in NDSHARE_INHERIT. */
@@ -87,13 +87,33 @@ export function forkWithArrays(modulePath: string | URL, args: readonly string[]
 
 let inheritedTaken = false;
 
+/** Options for `inheritedArrays()`. */
+export interface InheritedOptions {
+  /** 'r+' shared read-write (default), 'r' read-only, 'c' copy-on-write. */
+  mode?: Mode;
+  /**
+   * The dtypes you expect: one for every array ('float64'), or one per array in order
+   * (['float64', 'int32'], which also fixes their count). Checked before anything is mapped
+   * (ERR_NDSHARE_HANDLE_MISMATCH) and types the result.
+   */
+  dtype?: DTypeLike | readonly DTypeLike[];
+}
+
+/** The arrays `inheritedArrays({ dtype: [...] })` returns: one NdArray per listed dtype. */
+export type InheritedTuple<T extends readonly DTypeLike[]> = { -readonly [I in keyof T]: NdArray<DTypeOf<T[I]>> };
+
 /**
  * In a child started by `spawnWithArrays`/`forkWithArrays`: maps the inherited arrays, in the
  * order they were passed. Call once; the inherited fds are replaced by close-on-exec ones so a
- * grandchild does not inherit them by accident.
+ * grandchild does not inherit them by accident. With `{ dtype }` their dtypes are checked and typed.
  */
-export function inheritedArrays(options: { mode?: Mode } = {}): NdArray[] {
-  const mode = checkMode(options.mode);
+export function inheritedArrays<const T extends readonly DTypeLike[]>(options: InheritedOptions & { dtype: T }): InheritedTuple<T>;
+export function inheritedArrays<S extends DTypeLike>(options: InheritedOptions & { dtype: S }): NdArray<DTypeOf<S>>[];
+export function inheritedArrays(options?: InheritedOptions): NdArray[];
+export function inheritedArrays(options: InheritedOptions = {}): NdArray[] {
+  const o = checkOptions(options, 'inheritedArrays() options');
+  const mode = checkMode(o['mode']);
+  const wanted = expectedDTypes(o['dtype']);
   const raw = process.env[kInheritEnv];
   if (raw === undefined || inheritedTaken) {
     throw new NdshareError(
@@ -110,6 +130,7 @@ export function inheritedArrays(options: { mode?: Mode } = {}): NdArray[] {
   if (!Array.isArray(entries)) return invalid('ERR_NDSHARE_INVALID_HANDLE', 'a JSON array of inherited arrays', kInheritEnv, raw);
   inheritedTaken = true;
   delete process.env[kInheritEnv];
+  if (wanted) checkInheritedDTypes(entries, wanted);
   const taken: NdArray[] = [];
   try {
     for (const [i, e] of entries.entries()) taken.push(takeInherited(e, i, mode));
@@ -119,6 +140,39 @@ export function inheritedArrays(options: { mode?: Mode } = {}): NdArray[] {
     throw err;
   }
   return taken;
+}
+
+/** The `dtype` option of inheritedArrays(), resolved: one dtype for all, or one per array. */
+function expectedDTypes(value: unknown): DType | readonly DType[] | undefined {
+  if (!Array.isArray(value)) return expectedDType(value);
+  return value.map((v: unknown, i) => expectedDType(v, `options.dtype[${i}]`) ?? invalid('ERR_NDSHARE_INVALID_DTYPE', 'a dtype', `options.dtype[${i}]`, v));
+}
+
+/**
+ * Refuses a dtype or count the caller did not expect, before any entry is mapped. The inherited
+ * fds then all go: the caller cannot take them again (taken once), so nothing else would close them.
+ */
+function checkInheritedDTypes(entries: readonly unknown[], wanted: DType | readonly DType[]): void {
+  try {
+    if (typeof wanted !== 'string' && wanted.length !== entries.length) {
+      throw new NdshareError('ERR_NDSHARE_HANDLE_MISMATCH', `Expected ${wanted.length} inherited arrays (options.dtype) but the parent passed ${entries.length}`);
+    }
+    for (const [i, e] of entries.entries()) {
+      const [want, what] = typeof wanted === 'string' ? [wanted, 'options.dtype'] : [wanted[i], `options.dtype[${i}]`];
+      if (!want) continue;
+      checkExpectedDType(checkDtypeAndShape(isObject(e) ? e : {}, `${kInheritEnv}[${i}]`).dtype, want, what, `inherited array ${i}`);
+    }
+  } catch (err) {
+    for (const e of entries) {
+      const fd = isObject(e) ? e['fd'] : undefined;
+      if (typeof fd === 'number' && Number.isSafeInteger(fd) && fd >= 3) closeQuietly(fd);
+    }
+    throw err;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function takeInherited(value: unknown, index: number, mode: Mode): NdArray {

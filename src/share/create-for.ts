@@ -4,14 +4,15 @@ import { unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '../core/create.js';
-import type { DType } from '../core/dtype.js';
+import type { DTypeLike, DTypeOf } from '../core/dtype.js';
 import type { NdArray } from '../core/ndarray.js';
 import { requiredBackings, type MethodName } from '../methods/table.js';
 import type { Kind } from '../methods/types.js';
 
 /** Options for `createFor()`. */
-export interface CreateForOptions {
-  dtype: DType | string;
+export interface CreateForOptions<S extends DTypeLike = DTypeLike> {
+  /** Element type: a NumPy name ('float64') or little-endian descr ('<f8'); it types the result. */
+  dtype: S;
   shape: readonly number[] | number;
   fill?: number | bigint | boolean;
   /** For 'mmap': the directory of the .npy file (default os.tmpdir()). */
@@ -42,12 +43,12 @@ function removeAtExit(path: string): void {
  * or 'heap' for the copying methods. For 'mmap', a new .npy file in `dir` (default os.tmpdir()),
  * removed by `array.unlink()` or at exit.
  */
-export function createFor<D extends DType>(method: MethodName, kind: Kind, options: CreateForOptions): NdArray<D> {
+export function createFor<S extends DTypeLike>(method: MethodName, kind: Kind, options: CreateForOptions<S>): NdArray<DTypeOf<S>> {
   const backing = requiredBackings(method, kind)?.[0] ?? 'heap';
   const base = { dtype: options.dtype, shape: options.shape, ...(options.fill !== undefined ? { fill: options.fill } : {}) };
-  if (backing !== 'file') return create({ ...base, backing }) as NdArray<D>;
+  if (backing !== 'file') return create({ ...base, backing });
   const path = join(options.dir ?? tmpdir(), `ndshare-${process.pid}-${randomBytes(16).toString('hex')}.npy`);
-  const array = create({ ...base, backing: 'file', path }) as NdArray<D>;
+  const array = create({ ...base, backing: 'file', path });
   removeAtExit(path);
   return array;
 }

@@ -24,6 +24,6 @@ export { METHODS, methodInfo, supports, type MethodInfo, type MethodName } from 
 export { createFor, type CreateForOptions } from './create-for.js';
 export { checksum } from '../methods/checksum.js';
 export { share, Peer, type ShareOptions, type PeerExit } from './share.js';
-export { receive, type Receiver } from './receive.js';
+export { receive, type Receiver, type ReceiveOptions } from './receive.js';
 export type { Kind, MethodParams, Support } from '../methods/types.js';
 export type { ManagerClient } from '../methods/manager/client.js';

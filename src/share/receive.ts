@@ -5,6 +5,9 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { fromWireError, NdshareError, toWireError } from '../errors.js';
+import type { DType, DTypeLike, DTypeOf } from '../core/dtype.js';
+import { checkExpectedDType, expectedDType } from '../core/handle.js';
+import { checkOptions } from '../core/validate.js';
 import type { NdArray } from '../core/ndarray.js';
 import type { ManagerClient } from '../methods/manager/client.js';
 import type { LockedArray } from '../sync/locked-array.js';
@@ -27,14 +30,14 @@ interface ReceivedBase {
 
 /**
  * What `receive()` returns: the array (for 'locked' also the LockedArray to read through); for
- * 'manager' an async proxy to the server's array instead.
+ * 'manager' an async proxy to the server's array instead. `D` is the array's dtype: see `receive()`.
  */
-export type Receiver =
+export type Receiver<D extends DType = DType> =
   | (ReceivedBase & {
       readonly form: 'array';
-      readonly array: NdArray;
+      readonly array: NdArray<D>;
       /** 'locked' only: the array with its Mutex; read and write through it. */
-      readonly locked: LockedArray | null;
+      readonly locked: LockedArray<D> | null;
     })
   | (ReceivedBase & { readonly form: 'proxy'; readonly proxy: ManagerClient });
 
@@ -43,6 +46,15 @@ interface Endpoint {
   post(message: WireMessage): Promise<void>;
   /** Keeps this process or thread alive while a read waits (and only then). */
   hold(on: boolean): void;
+}
+
+/** Options for `receive()`. */
+export interface ReceiveOptions {
+  /**
+   * The dtype you expect ('float64' or '<f8'): the shared array (or the manager's) must have it, or
+   * receive() reports ERR_NDSHARE_HANDLE_MISMATCH to the parent and throws it. Types the result.
+   */
+  dtype?: DTypeLike;
 }
 
 let taken = false;
@@ -98,9 +110,18 @@ function descriptor(): { desc: ShareDescriptor; user: unknown; endpoint: Endpoin
 /**
  * In a child process or worker started by `share()`: receives the array by the parent's method.
  * Call once, early. Failures are reported to the parent as typed errors, then thrown here.
+ * `receive({ dtype: 'float64' })` checks the dtype and types `array` as an `NdArray<'float64'>`.
  */
-export async function receive(): Promise<Receiver> {
+export function receive<S extends DTypeLike>(options: ReceiveOptions & { dtype: S }): Promise<Receiver<DTypeOf<S>>>;
+/**
+ * `receive<'float64'>()` types `array` by what the parent is known to send, unchecked (as a type
+ * argument is); `receive()` alone gives an array of any dtype, to narrow with `array.is()`.
+ */
+export function receive<D extends DType = DType>(options?: ReceiveOptions): Promise<Receiver<D>>;
+export async function receive(options?: ReceiveOptions): Promise<Receiver> {
   if (taken) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected one receive() per child but it was called again');
+  // A bad option is the caller's mistake in this child, found before anything is received.
+  const want = expectedDType(checkOptions(options, 'receive() options')['dtype']);
   taken = true;
   const { desc, user, endpoint, listen } = descriptor();
   const data = new Inbox<unknown>();
@@ -143,6 +164,17 @@ export async function receive(): Promise<Receiver> {
   try {
     if (!METHOD_NAMES.includes(desc.method)) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected a method name for receive() but the parent sent ${JSON.stringify(desc.method)}`);
     got = await waiting((await loadMethod(desc.method)).receive(ctx));
+    if (want) {
+      const what = `the array shared by '${desc.method}'`;
+      try {
+        checkExpectedDType(got.form === 'array' ? got.array.dtype : got.proxy.dtype, want, 'options.dtype', what);
+      } catch (err) {
+        // Whatever was received is not handed out: let it go now.
+        if (got.form === 'array') (got.locked ?? got.array).close();
+        else got.proxy.close();
+        throw err;
+      }
+    }
   } catch (err) {
     await fail(err);
     throw err;

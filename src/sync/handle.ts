@@ -3,6 +3,7 @@
  * boundaries (JSON for 'shm' and 'memfd' segments). Validated on every attach.
  */
 import { invalid } from '../errors.js';
+import type { DType } from '../core/dtype.js';
 import type { Handle } from '../core/handle.js';
 import type { SyncSegmentHandle } from './word-segment.js';
 
@@ -25,10 +26,10 @@ export interface BarrierHandle {
  * Names a LockedArray: the array's handle and its mutex's handle. JSON-safe unless the array is
  * on the 'sab' backing (then post it to a worker; do not stringify it).
  */
-export interface LockedArrayHandle {
+export interface LockedArrayHandle<D extends DType = DType> {
   readonly ndshare: 1;
   readonly kind: 'locked-array';
-  readonly array: Handle;
+  readonly array: Handle<D>;
   readonly mutex: MutexHandle;
 }
 

@@ -9,7 +9,7 @@
  */
 import { attach } from '../core/attach.js';
 import { create, type CreateOptions } from '../core/create.js';
-import type { AnyTypedArray, DType, ElementOf, TypedArrayMap } from '../core/dtype.js';
+import type { AnyTypedArray, DType, DTypeLike, DTypeOf, ElementOf, TypedArrayMap } from '../core/dtype.js';
 import { invalid, NdshareError } from '../errors.js';
 import type { NdArray } from '../core/ndarray.js';
 import { offsetOf, type Mode } from '../core/validate.js';
@@ -20,6 +20,8 @@ import { Mutex, type Acquired, type LockOptions } from './mutex.js';
 export interface LockedArrayAttachOptions {
   /** 'r+' (default) or 'r' (read-only view; the lock is still taken). */
   mode?: Extract<Mode, 'r+' | 'r'>;
+  /** The dtype you expect, checked as `attach(h, { dtype })` checks it (ERR_NDSHARE_HANDLE_MISMATCH). */
+  dtype?: DTypeLike;
 }
 
 type Value<D extends DType> = ElementOf<D> | (D extends 'bool' ? boolean : never);
@@ -43,8 +45,8 @@ export class LockedArray<D extends DType = DType> {
   }
 
   /** Creates a shared array (default backing 'shm') and a mutex next to it. */
-  static create<D extends DType>(options: CreateOptions<D>): LockedArray<D> {
-    const array = create<D>(options);
+  static create<S extends DTypeLike>(options: CreateOptions<S>): LockedArray<DTypeOf<S>> {
+    const array = create(options);
     if (array.backing === 'heap') {
       array.close();
       invalid('ERR_NDSHARE_NOT_SHAREABLE', "a shared backing ('shm', 'memfd', 'file' or 'sab')", 'options.backing', 'heap');
@@ -56,7 +58,7 @@ export class LockedArray<D extends DType = DType> {
       array.close();
       throw err;
     }
-    return new LockedArray<D>(array, mutex);
+    return new LockedArray(array, mutex);
   }
 
   /** Pairs an existing array with an existing mutex (both stay owned by the LockedArray: close() closes both). */
@@ -66,14 +68,20 @@ export class LockedArray<D extends DType = DType> {
     return new LockedArray<D>(array, mutex);
   }
 
-  /** Attaches by handle in another process ('shm', 'file', 'memfd') or worker thread (any). */
-  static attach<D extends DType = DType>(handle: LockedArrayHandle | unknown, options: LockedArrayAttachOptions = {}): LockedArray<D> {
+  /**
+   * Attaches by handle in another process ('shm', 'file', 'memfd') or worker thread (any). Typed
+   * like `attach()`: by a typed handle, or by `{ dtype }` (checked).
+   */
+  static attach<S extends DTypeLike>(handle: unknown, options: LockedArrayAttachOptions & { dtype: S }): LockedArray<DTypeOf<S>>;
+  static attach<D extends DType = DType>(handle: LockedArrayHandle<D>, options?: LockedArrayAttachOptions): LockedArray<D>;
+  static attach(handle: unknown, options?: LockedArrayAttachOptions): LockedArray;
+  static attach(handle: unknown, options: LockedArrayAttachOptions = {}): LockedArray {
     const h = checkSyncEnvelope(handle, 'locked-array', 'locked array handle');
     const mode = options?.mode ?? 'r+';
     if (mode !== 'r+' && mode !== 'r') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "'r+' or 'r'", 'options.mode', mode);
     const mutex = Mutex.attach(h['mutex']);
     try {
-      return new LockedArray<D>(attach<D>(h['array'], { mode }), mutex);
+      return new LockedArray(attach(h['array'], { mode, ...(options?.dtype !== undefined ? { dtype: options.dtype } : {}) }), mutex);
     } catch (err) {
       mutex.close();
       throw err;
@@ -81,7 +89,7 @@ export class LockedArray<D extends DType = DType> {
   }
 
   /** The handle for `LockedArray.attach()`. JSON-safe unless the array is on 'sab'. */
-  get handle(): LockedArrayHandle {
+  get handle(): LockedArrayHandle<D> {
     return { ndshare: 1, kind: 'locked-array', array: this.#array.handle, mutex: this.#mutex.handle };
   }
 

@@ -17,7 +17,7 @@ import { stateOf, type NdArray } from '../core/ndarray.js';
 export type SyncBacking = 'shm' | 'memfd';
 
 /** The part of a sync handle that names the segment. */
-export type SyncSegmentHandle = ShmHandle | MemfdHandle;
+export type SyncSegmentHandle = ShmHandle<'int32'> | MemfdHandle<'int32'>;
 
 /** Owns one mapping and one fd of a sync segment in this thread. */
 export class SyncSegment {
@@ -56,7 +56,7 @@ export class SyncSegment {
     if ((h.backing !== 'shm' && h.backing !== 'memfd') || h.dtype !== 'int32' || h.shape.length !== 1 || h.shape[0] !== kSyncWords) {
       return invalid('ERR_NDSHARE_INVALID_HANDLE', `the segment of a ${kindName} (int32[${kSyncWords}] on 'shm' or 'memfd')`, what, handle);
     }
-    const seg = new SyncSegment(attach<'int32'>(h));
+    const seg = new SyncSegment(attach(h, { dtype: 'int32' }));
     const found = Atomics.load(seg.words, kSyncKindWord);
     if (found !== kind) {
       seg.close();

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { checksum, createFor, METHODS, share, type Kind, type MethodName, type Peer } from '../../src/share/index.js';
-import type { NdArray } from '../../src/index.js';
+import type { DTypeLike, NdArray } from '../../src/index.js';
 import { deadline, kDefaultWatchdogMs } from './channel.js';
 import type { ChildReport } from './methods-wire.js';
 
@@ -24,7 +24,7 @@ export function supportedPairs(): Array<{ method: MethodName; kind: Kind; copies
 }
 
 /** An array for `method`/`kind` holding i % 1000 (sums are exact in float64). */
-export function filledFor(method: MethodName, kind: Kind, shape: readonly number[] = [50, 40], dtype = 'float64'): NdArray {
+export function filledFor(method: MethodName, kind: Kind, shape: readonly number[] = [50, 40], dtype: DTypeLike = 'float64'): NdArray {
   const a = createFor(method, kind, { dtype, shape });
   const d = a.data as unknown as Array<number | bigint>;
   const big = typeof d[0] === 'bigint' || a.dtype === 'int64' || a.dtype === 'uint64';

@@ -32,7 +32,7 @@ try {
     for (const which of r % 2 === 0 ? (['small', 'large'] as const) : (['large', 'small'] as const)) {
       const h = (which === 'small' ? small : large).handle;
       const t = performance.now();
-      const a = attach<'float64'>(h);
+      const a = attach(h);
       const first = a.data[0];
       times[which].push(performance.now() - t);
       if (first !== 0) throw new Error('unexpected data');

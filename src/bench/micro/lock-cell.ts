@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     }
     case 'hold': {
       const m = Mutex.attach(JSON.parse(a ?? ''));
-      const array = attach<'float64'>(JSON.parse(b ?? ''));
+      const array = attach(JSON.parse(b ?? ''), { dtype: 'float64' });
       m.lockSync();
       const d = array.data;
       d[0] = Number(c);
