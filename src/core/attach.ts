@@ -6,7 +6,7 @@ import { BACKING_TABLE } from './backings/index.js';
 import { mapFile } from './backings/file.js';
 import { checkHandle, type Handle } from './handle.js';
 import type { NdArray } from './ndarray.js';
-import { checkMode, checkOptions, type Mode } from './validate.js';
+import { checkMode, checkOptions, optionNames, type Mode } from './validate.js';
 
 /** Options for `attach()`. */
 export interface AttachOptions {
@@ -25,10 +25,13 @@ export interface OpenOptions extends AttachOptions {
   allowFortran?: boolean;
 }
 
+const kAttachOptions = optionNames<AttachOptions>({ mode: true });
+const kOpenOptions = optionNames<OpenOptions>({ mode: true, convert: true, allowFortran: true });
+
 /** Attaches an array by handle, in any process (shm, file, memfd) or thread (all, including sab). */
 export function attach<D extends DType = DType>(handle: Handle | unknown, options?: AttachOptions): NdArray<D> {
   const h = checkHandle(handle);
-  const mode = checkMode(checkOptions(options, 'attach() options')['mode']);
+  const mode = checkMode(checkOptions(options, 'attach() options', kAttachOptions)['mode']);
   const expect = { info: dtypeInfo(h.dtype), shape: h.shape };
   // One call per backing keeps each handle type paired with its own module's attach.
   switch (h.backing) {
@@ -46,7 +49,7 @@ export function attach<D extends DType = DType>(handle: Handle | unknown, option
 /** Opens an existing .npy file (written by NumPy or ndshare) as a zero-copy mapping. */
 export function open<D extends DType = DType>(path: string, options?: OpenOptions): NdArray<D> {
   if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a .npy file path', 'path', path);
-  const o = checkOptions(options, 'open() options');
+  const o = checkOptions(options, 'open() options', kOpenOptions);
   const mode = checkMode(o['mode']);
   const convert = o['convert'] ?? 'refuse';
   if (convert !== 'refuse' && convert !== 'copy') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "'refuse' or 'copy'", 'options.convert', convert);

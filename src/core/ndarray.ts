@@ -4,7 +4,7 @@ import { fromSystemError, NdshareError } from '../errors.js';
 import type { Handle, SabHandle } from './handle.js';
 import { native } from './native.js';
 import { closeQuietly } from './fd.js';
-import { sizeOf, stridesOf, type Mode, type Order } from './validate.js';
+import { checkOptions, sizeOf, stridesOf, type Mode, type Order } from './validate.js';
 
 /** Where an array's memory lives: the names of the backing modules (src/core/backings/). */
 export type Backing = 'shm' | 'memfd' | 'file' | 'sab' | 'heap';
@@ -256,11 +256,12 @@ export class NdArray<D extends DType = DType> {
    * `sync: true` waits for the write to finish.
    */
   flush(options: { sync?: boolean } = {}): void {
+    const sync = checkOptions(options, 'flush() options', ['sync'])['sync'] === true;
     this.#open('flush');
     const s = this.#s;
     if (s.backing !== 'file' || s.mode !== 'r+' || s.nbytes === 0 || !(s.buffer instanceof SharedArrayBuffer)) return;
     try {
-      native().msync(new Uint8Array(s.buffer), s.byteOffset, s.nbytes, options.sync ? 1 : 0);
+      native().msync(new Uint8Array(s.buffer), s.byteOffset, s.nbytes, sync ? 1 : 0);
     } catch (err) {
       throw fromSystemError(err, 'flush the mapped file', s.path);
     }

@@ -13,7 +13,7 @@ import { dtypeInfo, type DType } from './dtype.js';
 import { kInheritEnv, kShmDir } from './layout.js';
 import { stateOf, type ArrayState, type NdArray } from './ndarray.js';
 import { closeQuietly } from './fd.js';
-import { checkMode, type Mode } from './validate.js';
+import { checkMode, checkOptions, type Mode } from './validate.js';
 import { checkDtypeAndShape } from './handle.js';
 
 /** One inherited array as described to the child in NDSHARE_INHERIT. */
@@ -86,7 +86,7 @@ let inheritedTaken = false;
  * grandchild does not inherit them by accident.
  */
 export function inheritedArrays(options: { mode?: Mode } = {}): NdArray[] {
-  const mode = checkMode(options.mode);
+  const mode = checkMode(checkOptions(options, 'inheritedArrays() options', ['mode'])['mode']);
   const raw = process.env[kInheritEnv];
   if (raw === undefined || inheritedTaken) {
     throw new NdshareError(

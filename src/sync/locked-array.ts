@@ -12,7 +12,7 @@ import { create, type CreateOptions } from '../core/create.js';
 import type { AnyTypedArray, DType, ElementOf, TypedArrayMap } from '../core/dtype.js';
 import { invalid, NdshareError } from '../errors.js';
 import type { NdArray } from '../core/ndarray.js';
-import { offsetOf, type Mode } from '../core/validate.js';
+import { checkOptions, offsetOf, optionNames, type Mode } from '../core/validate.js';
 import { checkSyncEnvelope, type LockedArrayHandle } from './handle.js';
 import { Mutex, type Acquired, type LockOptions } from './mutex.js';
 
@@ -21,6 +21,8 @@ export interface LockedArrayAttachOptions {
   /** 'r+' (default) or 'r' (read-only view; the lock is still taken). */
   mode?: Extract<Mode, 'r+' | 'r'>;
 }
+
+const kLockedAttachOptions = optionNames<LockedArrayAttachOptions>({ mode: true });
 
 type Value<D extends DType> = ElementOf<D> | (D extends 'bool' ? boolean : never);
 
@@ -69,7 +71,7 @@ export class LockedArray<D extends DType = DType> {
   /** Attaches by handle in another process ('shm', 'file', 'memfd') or worker thread (any). */
   static attach<D extends DType = DType>(handle: LockedArrayHandle | unknown, options: LockedArrayAttachOptions = {}): LockedArray<D> {
     const h = checkSyncEnvelope(handle, 'locked-array', 'locked array handle');
-    const mode = options?.mode ?? 'r+';
+    const mode = checkOptions(options, 'LockedArray.attach() options', kLockedAttachOptions)['mode'] ?? 'r+';
     if (mode !== 'r+' && mode !== 'r') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "'r+' or 'r'", 'options.mode', mode);
     const mutex = Mutex.attach(h['mutex']);
     try {
