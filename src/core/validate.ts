@@ -109,7 +109,7 @@ export function sizeOf(shape: readonly number[], info: Pick<DTypeInfo, 'itemsize
  * strides per dimension (`stridesOf(...)` / itemsize). The one n-d index flattener.
  */
 export function offsetOf(index: readonly unknown[], shape: readonly number[], steps: readonly number[], what: string): number {
-  if (index.length !== shape.length) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `an index or ${shape.length} indexes`, what, index);
+  if (index.length !== shape.length) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `${shape.length} ${shape.length === 1 ? 'index' : 'indices'} (one per dimension of shape [${shape.join(', ')}])`, what, index);
   let offset = 0;
   for (let d = 0; d < index.length; d++) {
     const v: unknown = index[d];
