@@ -122,6 +122,5 @@ function shortestFloat32(v: number): string {
 
 /** Length without ANSI colour codes (util.inspect's stylize adds them on a TTY). */
 function visibleLength(s: string): number {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\u001b\[\d+(;\d+)*m/g, '').length;
 }

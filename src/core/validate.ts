@@ -1,4 +1,4 @@
-/** Argument checks shared by create, attach and open. Each throws the standard message. */
+/** Argument checks shared by the public API (options objects, shapes, fills, indexes). Each throws the standard message. */
 import { describe, invalid, NdshareError, quoted } from '../errors.js';
 import type { DTypeInfo } from './dtype.js';
 import { kMaxTypedArrayLength } from './layout.js';

@@ -25,7 +25,7 @@ export interface ViewSource {
 const kViewToken = Symbol('ndshare.view');
 
 /** Checks `rows(start, end)` against `shape` and `order`; returns [start, end]. */
-export function checkRows(src: ViewSource, shape: readonly number[], start: unknown, end: unknown, what: string): [number, number] {
+function checkRows(src: ViewSource, shape: readonly number[], start: unknown, end: unknown, what: string): [number, number] {
   if (shape.length === 0) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an array with at least one dimension', what, 'a 0-d array');
   if (src.order === 'F' && src.shape.length > 1) {
     throw new NdshareError(
