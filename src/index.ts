@@ -2,6 +2,7 @@
 export { create, type CreateOptions } from './core/create.js';
 export { attach, open, type AttachOptions, type OpenOptions } from './core/attach.js';
 export { NdArray, type Backing } from './core/ndarray.js';
+export { NdView } from './core/view.js';
 export { spawnWithArrays, forkWithArrays, inheritedArrays, type InheritedOptions, type InheritedTuple } from './core/spawn-with-arrays.js';
 export { NdshareError, ERROR_CODES, type NdshareErrorCode, type ErrnoCode } from './errors.js';
 export { listSegments, removeSegment, sweepSegments, type SegmentInfo, type SegmentHeader, type Liveness, type RemoveOptions, type RemoveOutcome, type SweepResult } from './core/admin.js';

@@ -52,7 +52,7 @@ test('ERR_NDSHARE_INVALID_ARGUMENT: bad options, backing, fill, path, mode, conv
   throwsNdshare(() => create(null as never), 'ERR_NDSHARE_INVALID_ARGUMENT', /^Expected an options object for create\(\) options but received null$/);
   throwsNdshare(() => create({ dtype: 'float64', shape: [1], backing: 'disk' as never }), 'ERR_NDSHARE_INVALID_ARGUMENT', /^Expected one of 'shm', 'memfd', 'file', 'sab', 'heap' for options.backing but received the string "disk"$/);
   throwsNdshare(() => create({ dtype: 'float64', shape: [1], backing: 'heap', fill: 'x' as never }), 'ERR_NDSHARE_INVALID_ARGUMENT', /for options.fill but received the string "x"$/);
-  throwsNdshare(() => create({ dtype: 'int64', shape: [1], backing: 'heap', fill: 0.5 }), 'ERR_NDSHARE_INVALID_ARGUMENT', /^Expected a bigint .* for options.fill but received number 0.5$/);
+  throwsNdshare(() => create({ dtype: 'int64', shape: [1], backing: 'heap', fill: 0.5 }), 'ERR_NDSHARE_INVALID_ARGUMENT', /^Expected an integer in \[-9223372036854775808, 9223372036854775807\] for options.fill of dtype int64 but received number 0.5; NumPy would truncate it to 0/);
   throwsNdshare(() => create({ dtype: 'uint8', shape: [1], backing: 'file' }), 'ERR_NDSHARE_INVALID_ARGUMENT', /for options.path but received undefined$/);
   throwsNdshare(() => create({ dtype: 'uint8', shape: [1], backing: 'shm', path: '/tmp/x' }), 'ERR_NDSHARE_INVALID_ARGUMENT', /for options.path/);
   throwsNdshare(() => attach({ ndshare: 1, backing: 'sab', buffer: new SharedArrayBuffer(8), dtype: 'uint8', shape: [8] }, { mode: 'w' as never }), 'ERR_NDSHARE_INVALID_ARGUMENT', /^Expected one of 'r\+', 'r', 'c' for options.mode but received the string "w"$/);

@@ -9,7 +9,7 @@ import { kLivenessLockLength, kLivenessLockStart, kSegmentNamePattern, kShmDir }
 import { native } from './native.js';
 import { readHeaderFd } from './fd.js';
 import { openSegmentFd, reclaimIfDead, segmentNames, sweepDead, unlinkLocked } from './sweep.js';
-import { checkOptions } from './validate.js';
+import { checkOptions, optionNames } from './validate.js';
 
 /** What a segment's .npy header says, or why it could not be read. */
 export type SegmentHeader =
@@ -105,6 +105,8 @@ export interface RemoveOptions {
   force?: boolean;
 }
 
+const kRemoveOptions = optionNames<RemoveOptions>({ force: true });
+
 /** What `removeSegment()` did. */
 export type RemoveOutcome = { readonly state: 'removed'; readonly name: string; readonly wasLive: boolean };
 
@@ -122,7 +124,7 @@ export function segmentName(value: unknown): string {
  */
 export function removeSegment(nameArg: string, options?: RemoveOptions): RemoveOutcome {
   const name = segmentName(nameArg);
-  const force = checkOptions(options, 'removeSegment() options')['force'] === true;
+  const force = checkOptions(options, 'removeSegment() options', kRemoveOptions)['force'] === true;
   const outcome = reclaimIfDead(name);
   switch (outcome.state) {
     case 'removed':

@@ -6,7 +6,7 @@ import { BACKING_TABLE } from './backings/index.js';
 import { mapFile } from './backings/file.js';
 import { checkExpectedDType, checkHandle, expectedDType, type Handle } from './handle.js';
 import type { NdArray } from './ndarray.js';
-import { checkMode, checkOptions, type Mode } from './validate.js';
+import { checkMode, checkOptions, optionNames, type Mode } from './validate.js';
 
 /** Options for `attach()`. */
 export interface AttachOptions {
@@ -31,6 +31,9 @@ export interface OpenOptions extends AttachOptions {
   allowFortran?: boolean;
 }
 
+const kAttachOptions = optionNames<AttachOptions>({ mode: true, dtype: true });
+const kOpenOptions = optionNames<OpenOptions>({ mode: true, dtype: true, convert: true, allowFortran: true });
+
 /**
  * Attaches an array by handle, in any process (shm, file, memfd) or thread (all, including sab).
  * With `{ dtype }` the handle's dtype is checked (ERR_NDSHARE_HANDLE_MISMATCH) and the result typed
@@ -46,7 +49,7 @@ export function attach<D extends DType = DType>(handle: Handle<D>, options?: Att
 export function attach(handle: unknown, options?: AttachOptions): NdArray;
 export function attach(handle: unknown, options?: AttachOptions): NdArray {
   const h = checkHandle(handle);
-  const o = checkOptions(options, 'attach() options');
+  const o = checkOptions(options, 'attach() options', kAttachOptions);
   const mode = checkMode(o['mode']);
   const want = expectedDType(o['dtype']);
   if (want) checkExpectedDType(h.dtype, want, 'options.dtype', h.backing === 'shm' ? h.name : h.backing === 'file' ? h.path : `the ${h.backing} handle`);
@@ -72,7 +75,7 @@ export function open<S extends DTypeLike>(path: string, options: OpenOptions & {
 export function open(path: string, options?: OpenOptions): NdArray;
 export function open(path: string, options?: OpenOptions): NdArray {
   if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a .npy file path', 'path', path);
-  const o = checkOptions(options, 'open() options');
+  const o = checkOptions(options, 'open() options', kOpenOptions);
   const mode = checkMode(o['mode']);
   const convert = o['convert'] ?? 'refuse';
   if (convert !== 'refuse' && convert !== 'copy') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "'refuse' or 'copy'", 'options.convert', convert);

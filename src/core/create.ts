@@ -3,7 +3,7 @@ import { resolveDType, type DTypeLike, type DTypeOf } from './dtype.js';
 import { invalid } from '../errors.js';
 import { BACKING_TABLE } from './backings/index.js';
 import { BACKINGS, type Backing, type NdArray } from './ndarray.js';
-import { checkFill, checkOptions, checkShape, sizeOf } from './validate.js';
+import { checkFill, checkOptions, checkShape, optionNames, sizeOf } from './validate.js';
 
 /** Options for `create()`. */
 export interface CreateOptions<S extends DTypeLike = DTypeLike> {
@@ -26,12 +26,14 @@ export interface CreateOptions<S extends DTypeLike = DTypeLike> {
   publish?: 'read-write' | 'read-only';
 }
 
+const kCreateOptions = optionNames<CreateOptions>({ dtype: true, shape: true, backing: true, path: true, fill: true, mode: true, publish: true });
+
 /**
  * Creates an array. Shared backings ('shm', 'memfd', 'file') reserve all their space up front, so
  * a full file system fails here with ENOSPC rather than later with SIGBUS.
  */
 export function create<S extends DTypeLike>(options: CreateOptions<S>): NdArray<DTypeOf<S>> {
-  const o = checkOptions(options, 'create() options');
+  const o = checkOptions(options, 'create() options', kCreateOptions);
   const info = resolveDType(o['dtype'], 'options.dtype');
   const shape = checkShape(o['shape'], 'options.shape');
   const backing = (o['backing'] ?? 'shm') as Backing;

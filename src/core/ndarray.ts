@@ -4,7 +4,11 @@ import { fromSystemError, NdshareError } from '../errors.js';
 import type { Handle, SabHandle } from './handle.js';
 import { native } from './native.js';
 import { closeQuietly } from './fd.js';
-import { sizeOf, stridesOf, type Mode, type Order } from './validate.js';
+import { inspect } from 'node:util';
+import { checkOptions, offsetOf, sizeOf, stridesOf, type Mode, type Order } from './validate.js';
+import { guardClone, notCloneable } from './clone-guard.js';
+import { formatArray, type FormatOptions } from './format.js';
+import { NdView } from './view.js';
 
 /** Where an array's memory lives: the names of the backing modules (src/core/backings/). */
 export type Backing = 'shm' | 'memfd' | 'file' | 'sab' | 'heap';
@@ -170,6 +174,8 @@ export class NdArray<D extends DType = DType> {
     if (token !== kToken) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected create(), attach() or open() to build an NdArray but it was constructed directly');
     this.#s = state;
     states.set(this, state);
+    // Posting the NdArray itself (not its handle) throws at the postMessage, not later.
+    guardClone(this, 'an NdArray');
   }
 
   /** The flat TypedArray over the elements (BigInt64Array for int64, Uint8Array for bool, ...). */
@@ -264,11 +270,12 @@ export class NdArray<D extends DType = DType> {
    * `sync: true` waits for the write to finish.
    */
   flush(options: { sync?: boolean } = {}): void {
+    const sync = checkOptions(options, 'flush() options', ['sync'])['sync'] === true;
     this.#open('flush');
     const s = this.#s;
     if (s.backing !== 'file' || s.mode !== 'r+' || s.nbytes === 0 || !(s.buffer instanceof SharedArrayBuffer)) return;
     try {
-      native().msync(new Uint8Array(s.buffer), s.byteOffset, s.nbytes, options.sync ? 1 : 0);
+      native().msync(new Uint8Array(s.buffer), s.byteOffset, s.nbytes, sync ? 1 : 0);
     } catch (err) {
       throw fromSystemError(err, 'flush the mapped file', s.path);
     }
@@ -350,6 +357,58 @@ export class NdArray<D extends DType = DType> {
     if (this.#s.closed) {
       throw new NdshareError('ERR_NDSHARE_CLOSED', `Expected an open NdArray for ${what} but it was closed`);
     }
+  }
+
+  /**
+   * The flat offset in `data` of the element at an n-d index, one integer per dimension:
+   * `a.data[a.offset(i, j)]` is NumPy's `a[i, j]`. Each index must lie in `[0, shape[d])`:
+   * negative indexes are refused, as NumPy's `ravel_multi_index` refuses them. Follows the array's
+   * order (C or F). `offset()` of a 0-d array is 0.
+   */
+  offset(...index: number[]): number {
+    const s = this.#s;
+    return offsetOf(index, s.shape, stridesOf(s.shape, 1, s.order), 'offset() index');
+  }
+
+  /**
+   * A zero-copy view of rows `start` to `end` (exclusive; default: to the last row) of the leading
+   * axis, NumPy's `a[start:end]`: shape `[end - start, ...rest]`, `data` a subarray over the same
+   * memory, so writes through it reach every process and thread that maps the array.
+   * `0 <= start <= end <= shape[0]`; negative or out-of-range rows are refused, not clamped.
+   * The view has no close(): it lives as long as the array, and throws ERR_NDSHARE_CLOSED once
+   * the array is closed. Only for C-order arrays (and 1-d ones).
+   */
+  rows(start: number, end?: number): NdView<D> {
+    return NdView.of<D>(this.#s, start, end);
+  }
+
+  /** Throws: an NdArray cannot be serialized. Post `handle` (or `threadHandle`) and `attach()` it. */
+  toJSON(): never {
+    throw notCloneable('an NdArray');
+  }
+
+  /** For console.log and util.inspect: dtype, shape, backing, path, and the values (NumPy's layout). */
+  [inspect.custom](depth: number, options: FormatOptions): string {
+    const s = this.#s;
+    return formatArray(
+      {
+        title: `NdArray<${s.info.name}>`,
+        fields: [
+          `shape=[${s.shape.join(', ')}]`,
+          `backing=${s.backing}`,
+          ...(s.closed ? ['closed'] : [
+            ...(s.path !== undefined ? [`path=${s.path}`] : []),
+            ...(s.mode !== 'r+' ? [`mode=${s.mode}`] : []),
+            ...(s.order !== 'C' ? [`order=${s.order}`] : []),
+          ]),
+        ],
+        shape: s.shape,
+        steps: stridesOf(s.shape, 1, s.order),
+        bool: s.info.name === 'bool',
+        data: s.closed ? undefined : s.data,
+      },
+      { ...options, depth },
+    );
   }
 
   /** `NdArray<float64>[100000000] shm` */

@@ -42,7 +42,7 @@ import { formatHeader } from './npy.js';
 import { stateOf, wrap, type ArrayState, type NdArray } from './ndarray.js';
 import { registerOwned, releaseOwned } from './exit-cleanup.js';
 import { closeQuietly, newSegmentName, type Fill } from './fd.js';
-import { checkFill, checkOptions, checkShape, sizeOf } from './validate.js';
+import { checkFill, checkOptions, checkShape, optionNames, sizeOf } from './validate.js';
 
 /** Mappings whose every page is already mapped for writing in this process. */
 const prefaulted = new WeakSet<SharedArrayBuffer>();
@@ -113,6 +113,13 @@ function unpoolable(s: ArrayState): string | undefined {
 /** Outcome of `release()`. */
 export type ReleaseResult = { state: 'pooled' } | { state: 'closed'; reason: string };
 
+/** What `SegmentPool.create()` takes: `create()`'s options without those the pool decides. */
+type PoolCreateOptions<D extends DType = DType> = Omit<CreateOptions<D>, 'backing' | 'path' | 'mode' | 'publish'>;
+const kPoolOptions = optionNames<PoolOptions>({ backing: true, maxIdleBytes: true });
+const kPoolCreateOptions = optionNames<PoolCreateOptions>({ dtype: true, shape: true, fill: true });
+/** `create()` options the pool decides: refused with their own message. */
+const kPoolDecides = ['backing', 'path', 'mode', 'publish'] as const;
+
 /** Reuses released shared segments of the same size. See the module comment for the contract. */
 export class SegmentPool {
   readonly #backing: 'shm' | 'memfd';
@@ -122,7 +129,7 @@ export class SegmentPool {
   #misses = 0;
 
   constructor(options: PoolOptions = {}) {
-    const o = checkOptions(options, 'SegmentPool options');
+    const o = checkOptions(options, 'SegmentPool options', kPoolOptions);
     const backing = o['backing'] ?? 'shm';
     if (backing !== 'shm' && backing !== 'memfd') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "'shm' or 'memfd'", 'options.backing', backing);
     const max = o['maxIdleBytes'] ?? 8 * 2 ** 30;
@@ -143,10 +150,11 @@ export class SegmentPool {
 
   /** Like `create()` on the pool's backing, reusing an idle segment of the same byte size if any. */
   create<S extends DTypeLike>(options: Omit<CreateOptions<S>, 'backing' | 'path' | 'mode' | 'publish'>): NdArray<DTypeOf<S>> {
-    const o = checkOptions(options, 'SegmentPool.create() options');
-    for (const key of ['backing', 'path', 'mode', 'publish']) {
-      if (o[key] !== undefined) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `no ${key} (the pool decides it)`, `options.${key}`, o[key]);
+    const given = typeof options === 'object' && options !== null ? (options as Record<string, unknown>) : {};
+    for (const key of kPoolDecides) {
+      if (given[key] !== undefined) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `no ${key} (the pool decides it)`, `options.${key}`, given[key]);
     }
+    const o = checkOptions(options, 'SegmentPool.create() options', kPoolCreateOptions);
     const info = resolveDType(o['dtype'], 'options.dtype');
     const shape = checkShape(o['shape'], 'options.shape');
     const fill = checkFill(o['fill'], info);

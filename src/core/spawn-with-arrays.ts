@@ -13,7 +13,7 @@ import { dtypeInfo, type DType, type DTypeLike, type DTypeOf } from './dtype.js'
 import { kInheritEnv, kShmDir } from './layout.js';
 import { stateOf, type ArrayState, type NdArray } from './ndarray.js';
 import { closeQuietly } from './fd.js';
-import { checkMode, checkOptions, type Mode } from './validate.js';
+import { checkMode, checkOptions, optionNames, type Mode } from './validate.js';
 import { checkDtypeAndShape, checkExpectedDType, expectedDType } from './handle.js';
 import { resolveModulePath } from './module-path.js';
 
@@ -87,6 +87,8 @@ export function forkWithArrays(modulePath: string | URL, args: readonly string[]
 
 let inheritedTaken = false;
 
+const kInheritedOptions = optionNames<InheritedOptions>({ mode: true, dtype: true });
+
 /** Options for `inheritedArrays()`. */
 export interface InheritedOptions {
   /** 'r+' shared read-write (default), 'r' read-only, 'c' copy-on-write. */
@@ -111,7 +113,7 @@ export function inheritedArrays<const T extends readonly DTypeLike[]>(options: I
 export function inheritedArrays<S extends DTypeLike>(options: InheritedOptions & { dtype: S }): NdArray<DTypeOf<S>>[];
 export function inheritedArrays(options?: InheritedOptions): NdArray[];
 export function inheritedArrays(options: InheritedOptions = {}): NdArray[] {
-  const o = checkOptions(options, 'inheritedArrays() options');
+  const o = checkOptions(options, 'inheritedArrays() options', kInheritedOptions);
   const mode = checkMode(o['mode']);
   const wanted = expectedDTypes(o['dtype']);
   const raw = process.env[kInheritEnv];

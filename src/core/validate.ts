@@ -1,8 +1,7 @@
-/** Argument checks shared by create, attach and open. Each throws the standard message. */
-import { invalid } from '../errors.js';
+/** Argument checks shared by the public API (options objects, shapes, fills, indexes). Each throws the standard message. */
+import { describe, invalid, NdshareError, quoted } from '../errors.js';
 import type { DTypeInfo } from './dtype.js';
 import { kMaxTypedArrayLength } from './layout.js';
-import { NdshareError } from '../errors.js';
 
 /** How an attached or opened array maps its memory. */
 export type Mode = 'r+' | 'r' | 'c';
@@ -32,12 +31,60 @@ export function checkMode(value: unknown, what = 'options.mode'): Mode {
   return invalid('ERR_NDSHARE_INVALID_ARGUMENT', "one of 'r+', 'r', 'c'", what, value);
 }
 
-export function checkOptions(value: unknown, what: string): Record<string, unknown> {
+/**
+ * The option names of an options interface as a runtime list. The compiler checks the list against
+ * the interface (every name present, none extra), so a new option cannot be forgotten here:
+ * `optionNames<AttachOptions>({ mode: true })`.
+ */
+export function optionNames<T extends object>(names: { readonly [K in keyof T]-?: true }): readonly string[] {
+  return Object.freeze(Object.keys(names));
+}
+
+/**
+ * Checks that `value` is an options object (or undefined, read as `{}`) whose own names are all in
+ * `known`: a misspelt option (`{ fil: 1 }`) is refused rather than ignored. A name whose value is
+ * undefined counts as absent, as it does for every option.
+ */
+export function checkOptions(value: unknown, what: string, known: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an options object', what, value);
   }
-  return value as Record<string, unknown>;
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (known.includes(key) || o[key] === undefined) continue;
+    const near = closestName(key, known);
+    throw new NdshareError(
+      'ERR_NDSHARE_INVALID_ARGUMENT',
+      `Expected only the options ${known.length > 0 ? known.join(', ') : '(none)'} for ${what} but received the unknown option ${quoted(key)}${near ? `; did you mean '${near}'?` : ''}`,
+    );
+  }
+  return o;
+}
+
+/** The known name a typo most likely meant: same letters in another case, or at most 2 edits away. */
+function closestName(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const name of known) {
+    const d = name.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, name, bestDistance);
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance, or `limit` once it is certain to reach it (option names are short). */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit || a.length > 64) return limit;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    prev = row;
+  }
+  return Math.min(prev[b.length] ?? limit, limit);
 }
 
 /**
@@ -62,7 +109,7 @@ export function sizeOf(shape: readonly number[], info: Pick<DTypeInfo, 'itemsize
  * strides per dimension (`stridesOf(...)` / itemsize). The one n-d index flattener.
  */
 export function offsetOf(index: readonly unknown[], shape: readonly number[], steps: readonly number[], what: string): number {
-  if (index.length !== shape.length) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `an index or ${shape.length} indexes`, what, index);
+  if (index.length !== shape.length) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `${shape.length} ${shape.length === 1 ? 'index' : 'indices'} (one per dimension of shape [${shape.join(', ')}])`, what, index);
   let offset = 0;
   for (let d = 0; d < index.length; d++) {
     const v: unknown = index[d];
@@ -86,17 +133,64 @@ export function stridesOf(shape: readonly number[], itemsize: number, order: Ord
   return strides;
 }
 
-/** Checks a fill value against the dtype: bigint for 64-bit integers, number or boolean otherwise. */
+/** Smallest and largest value of an integer dtype ('int8' ... 'uint64'). */
+function integerRange(info: DTypeInfo): readonly [bigint, bigint] {
+  const bits = BigInt(info.itemsize * 8);
+  return info.name.startsWith('u') ? [0n, (1n << bits) - 1n] : [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n];
+}
+
+/**
+ * Checks a fill value against the dtype, as NumPy 2's `np.full(shape, value, dtype)` does:
+ * - integer dtypes take an integer (number, or bigint) or a boolean; a value outside the dtype's
+ *   range is refused (NumPy 2 raises OverflowError), never wrapped. A fraction, NaN or Infinity is
+ *   refused too: NumPy truncates a float (1.7 -> 1) and leaves NaN undefined, but a JavaScript
+ *   number cannot say whether it was meant as a float. 64-bit dtypes refuse numbers beyond 2^53,
+ *   which may already have been rounded: pass a bigint.
+ * - float dtypes take any number or boolean, or a bigint within a double's range; float32 rounds
+ *   to nearest, and beyond its range becomes +-Infinity, as NumPy's cast does (NumPy also warns).
+ * - bool takes a boolean, number or bigint (within int64, as NumPy): anything non-zero is true,
+ *   NaN included, as in NumPy; it is stored as exactly 0 or 1.
+ */
 export function checkFill(value: unknown, info: DTypeInfo): number | bigint | undefined {
   if (value === undefined) return undefined;
-  if (info.bigint) {
-    if (typeof value === 'bigint') return value;
-    if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-    return invalid('ERR_NDSHARE_INVALID_ARGUMENT', `a bigint (or safe integer) for dtype ${info.name}`, 'options.fill', value);
+  const what = 'options.fill';
+  if (info.name === 'bool') {
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    // NumPy reads any non-zero byte as True but compares bytes: store bool as exactly 0 or 1.
+    // A bigint beyond int64 NumPy refuses for bool too (OverflowError: it goes through a C long).
+    if (typeof value === 'bigint' && value >= -(2n ** 63n) && value < 2n ** 63n) return value !== 0n ? 1 : 0;
+    if (typeof value === 'number') return value !== 0 ? 1 : 0; // NaN !== 0: true, as in NumPy
+    return invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a boolean, number or bigint (within int64) for dtype bool', what, value);
   }
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  // NumPy reads any non-zero byte as True but compares bytes: store bool as exactly 0 or 1.
-  if (typeof value === 'number' && info.name === 'bool') return value !== 0 && !Number.isNaN(value) ? 1 : 0;
-  if (typeof value === 'number') return value;
-  return invalid('ERR_NDSHARE_INVALID_ARGUMENT', `a number for dtype ${info.name}`, 'options.fill', value);
+  if (info.name === 'float32' || info.name === 'float64') {
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (typeof value === 'number') return value;
+    // A bigint is a Python int here: rounded to the nearest double; beyond it, NumPy raises OverflowError.
+    if (typeof value === 'bigint' && Number.isFinite(Number(value))) return Number(value);
+    return invalid('ERR_NDSHARE_INVALID_ARGUMENT', `a number, boolean or bigint within the range of a double for dtype ${info.name}`, what, value);
+  }
+  const [lo, hi] = integerRange(info);
+  const expected = `an integer in [${lo}, ${hi}] for ${what} of dtype ${info.name}`;
+  let n: bigint;
+  if (typeof value === 'boolean') n = value ? 1n : 0n;
+  else if (typeof value === 'bigint') n = value;
+  else if (typeof value === 'number' && Number.isInteger(value)) n = BigInt(value);
+  else if (typeof value === 'number') {
+    const t = Math.trunc(value);
+    const hint = Number.isFinite(value) && t >= Number(lo) && t <= Number(hi) ? `; NumPy would truncate it to ${t}, ndshare refuses: round it first` : '';
+    throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected ${expected} but received ${describe(value)}${hint}`);
+  } else {
+    return invalid('ERR_NDSHARE_INVALID_ARGUMENT', `an integer (number or bigint) or boolean for dtype ${info.name}`, what, value);
+  }
+  if (n < lo || n > hi) {
+    throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected ${expected} but received ${describe(value)}, which is out of range (NumPy 2 raises OverflowError; ndshare does not wrap it)`);
+  }
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    // In range only for the 64-bit dtypes; such a number may already be a rounded literal.
+    throw new NdshareError(
+      'ERR_NDSHARE_INVALID_ARGUMENT',
+      `Expected a bigint (or a safe integer, at most 2^53 - 1 in magnitude) for ${what} of dtype ${info.name} but received ${describe(value)}, which may already be rounded; write it as a bigint literal (123n)`,
+    );
+  }
+  return info.bigint ? n : Number(n);
 }

@@ -8,6 +8,7 @@ import type { DTypeLike, DTypeOf } from '../core/dtype.js';
 import type { NdArray } from '../core/ndarray.js';
 import { requiredBackings, type MethodName } from '../methods/table.js';
 import type { Kind } from '../methods/types.js';
+import { checkOptions, optionNames } from '../core/validate.js';
 
 /** Options for `createFor()`. */
 export interface CreateForOptions<S extends DTypeLike = DTypeLike> {
@@ -18,6 +19,8 @@ export interface CreateForOptions<S extends DTypeLike = DTypeLike> {
   /** For 'mmap': the directory of the .npy file (default os.tmpdir()). */
   dir?: string;
 }
+
+const kCreateForOptions = optionNames<CreateForOptions>({ dtype: true, shape: true, fill: true, dir: true });
 
 const tempFiles = new Set<string>();
 let hooked = false;
@@ -44,6 +47,7 @@ function removeAtExit(path: string): void {
  * removed by `array.unlink()` or at exit.
  */
 export function createFor<S extends DTypeLike>(method: MethodName, kind: Kind, options: CreateForOptions<S>): NdArray<DTypeOf<S>> {
+  checkOptions(options, 'createFor() options', kCreateForOptions);
   const backing = requiredBackings(method, kind)?.[0] ?? 'heap';
   const base = { dtype: options.dtype, shape: options.shape, ...(options.fill !== undefined ? { fill: options.fill } : {}) };
   if (backing !== 'file') return create({ ...base, backing });

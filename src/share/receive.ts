@@ -7,7 +7,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { fromWireError, NdshareError, toWireError } from '../errors.js';
 import type { DType, DTypeLike, DTypeOf } from '../core/dtype.js';
 import { checkExpectedDType, expectedDType } from '../core/handle.js';
-import { checkOptions } from '../core/validate.js';
+import { checkOptions, optionNames } from '../core/validate.js';
 import type { NdArray } from '../core/ndarray.js';
 import type { ManagerClient } from '../methods/manager/client.js';
 import type { LockedArray } from '../sync/locked-array.js';
@@ -47,6 +47,8 @@ interface Endpoint {
   /** Keeps this process or thread alive while a read waits (and only then). */
   hold(on: boolean): void;
 }
+
+const kReceiveOptions = optionNames<ReceiveOptions>({ dtype: true });
 
 /** Options for `receive()`. */
 export interface ReceiveOptions {
@@ -121,7 +123,7 @@ export function receive<D extends DType = DType>(options?: ReceiveOptions): Prom
 export async function receive(options?: ReceiveOptions): Promise<Receiver> {
   if (taken) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected one receive() per child but it was called again');
   // A bad option is the caller's mistake in this child, found before anything is received.
-  const want = expectedDType(checkOptions(options, 'receive() options')['dtype']);
+  const want = expectedDType(checkOptions(options, 'receive() options', kReceiveOptions)['dtype']);
   taken = true;
   const { desc, user, endpoint, listen } = descriptor();
   const data = new Inbox<unknown>();

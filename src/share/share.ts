@@ -14,6 +14,7 @@ import { checkMethodName, loadMethod, methodInfo, requiredBackings, type MethodN
 import type { ManagerClient } from '../methods/manager/client.js';
 import type { Mutex } from '../sync/mutex.js';
 import type { Kind, Method, MethodParams, ProcessPlan, ThreadPlan } from '../methods/types.js';
+import { checkOptions, optionNames } from '../core/validate.js';
 import { asWire, Inbox, kShareEnv, kWireTag, type ShareDescriptor, type WireMessage } from './wire.js';
 
 /** Options for `share()`. */
@@ -56,6 +57,20 @@ export interface ShareOptions extends MethodParams {
 export type PeerExit =
   | { readonly state: 'exited'; readonly code: number }
   | { readonly state: 'killed'; readonly signal: NodeJS.Signals };
+
+const kShareOptions = optionNames<ShareOptions>({
+  method: true,
+  kind: true,
+  entry: true,
+  command: true,
+  args: true,
+  execArgv: true,
+  env: true,
+  workerData: true,
+  chunkBytes: true,
+  maxMessageChars: true,
+  deadlineMs: true,
+});
 
 /** Bytes of the child's stderr kept for error messages. */
 const kStderrTail = 4096;
@@ -207,6 +222,11 @@ export class Peer {
    * Mutex). Resolves with how the child ended. Idempotent.
    */
   close(options: { graceMs?: number } = {}): Promise<PeerExit> {
+    try {
+      checkOptions(options, 'Peer.close() options', ['graceMs']);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     this.#closing ??= this.#close(options.graceMs ?? 5000);
     return this.#closing;
   }
@@ -246,6 +266,7 @@ export class Peer {
 export async function share(array: NdArray, options: ShareOptions): Promise<Peer> {
   if (!(array instanceof NdArray)) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an NdArray', 'share() array', array);
   if (typeof options !== 'object' || options === null) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an options object', 'share() options', options);
+  checkOptions(options, 'share() options', kShareOptions);
   const kind = options.kind ?? 'process';
   if (kind !== 'process' && kind !== 'thread') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "'process' or 'thread'", 'options.kind', kind);
   checkCommonOptions(options);

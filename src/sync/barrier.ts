@@ -8,6 +8,7 @@
  * as Python's threading.Barrier does, because the count can no longer be trusted.
  */
 import { invalid, NdshareError } from '../errors.js';
+import { checkOptions, optionNames } from '../core/validate.js';
 import { kBarrierBrokenWord, kBarrierCountWord, kBarrierPartiesWord, kBarrierRoundWord, kSyncKindBarrier } from './layout.js';
 import { checkSyncEnvelope, type BarrierHandle } from './handle.js';
 import { SyncSegment, type SyncBacking } from './word-segment.js';
@@ -35,6 +36,8 @@ export interface BarrierWaitOptions {
   timeoutMs?: number;
 }
 
+const kBarrierOptions = optionNames<BarrierOptions>({ backing: true });
+
 const kPassed = Object.freeze({ state: 'passed' as const, serial: false });
 const kPassedSerial = Object.freeze({ state: 'passed' as const, serial: true });
 const kBroken = Object.freeze({ state: 'broken' as const });
@@ -57,7 +60,7 @@ export class Barrier {
     if (typeof parties !== 'number' || !Number.isInteger(parties) || parties < 1 || parties > kMaxParties) {
       invalid('ERR_NDSHARE_INVALID_ARGUMENT', `an integer number of parties between 1 and ${kMaxParties}`, 'Barrier.create(parties)', parties);
     }
-    if (typeof options !== 'object' || options === null) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an options object', 'Barrier.create() options', options);
+    checkOptions(options, 'Barrier.create() options', kBarrierOptions);
     const seg = SyncSegment.create(kSyncKindBarrier, options.backing, 'options.backing');
     Atomics.store(seg.words, kBarrierPartiesWord, parties);
     return new Barrier(seg);

@@ -12,7 +12,7 @@ import { create, type CreateOptions } from '../core/create.js';
 import type { AnyTypedArray, DType, DTypeLike, DTypeOf, ElementOf, TypedArrayMap } from '../core/dtype.js';
 import { invalid, NdshareError } from '../errors.js';
 import type { NdArray } from '../core/ndarray.js';
-import { offsetOf, type Mode } from '../core/validate.js';
+import { checkOptions, offsetOf, optionNames, type Mode } from '../core/validate.js';
 import { checkSyncEnvelope, type LockedArrayHandle } from './handle.js';
 import { Mutex, type Acquired, type LockOptions } from './mutex.js';
 
@@ -23,6 +23,8 @@ export interface LockedArrayAttachOptions {
   /** The dtype you expect, checked as `attach(h, { dtype })` checks it (ERR_NDSHARE_HANDLE_MISMATCH). */
   dtype?: DTypeLike;
 }
+
+const kLockedAttachOptions = optionNames<LockedArrayAttachOptions>({ mode: true, dtype: true });
 
 type Value<D extends DType> = ElementOf<D> | (D extends 'bool' ? boolean : never);
 
@@ -77,7 +79,7 @@ export class LockedArray<D extends DType = DType> {
   static attach(handle: unknown, options?: LockedArrayAttachOptions): LockedArray;
   static attach(handle: unknown, options: LockedArrayAttachOptions = {}): LockedArray {
     const h = checkSyncEnvelope(handle, 'locked-array', 'locked array handle');
-    const mode = options?.mode ?? 'r+';
+    const mode = checkOptions(options, 'LockedArray.attach() options', kLockedAttachOptions)['mode'] ?? 'r+';
     if (mode !== 'r+' && mode !== 'r') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "'r+' or 'r'", 'options.mode', mode);
     const mutex = Mutex.attach(h['mutex']);
     try {

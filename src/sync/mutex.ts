@@ -19,6 +19,7 @@
  */
 import { fstatSync } from 'node:fs';
 import { fromSystemError, invalid, NdshareError } from '../errors.js';
+import { checkOptions, optionNames } from '../core/validate.js';
 import {
   kMutexConsistencyWord,
   kMutexConsistent,
@@ -72,6 +73,8 @@ export interface MutexOptions {
    */
   near?: NdArray;
 }
+
+const kMutexOptions = optionNames<MutexOptions>({ backing: true, near: true });
 
 const kAcquired: Acquired = Object.freeze({ state: 'acquired', ownerDied: false });
 const kAcquiredOwnerDied: Acquired = Object.freeze({ state: 'acquired', ownerDied: true });
@@ -153,7 +156,7 @@ export class Mutex {
 
   /** Creates a new, unlocked mutex. */
   static create(options: MutexOptions = {}): Mutex {
-    if (typeof options !== 'object' || options === null) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an options object', 'Mutex.create() options', options);
+    checkOptions(options, 'Mutex.create() options', kMutexOptions);
     let backing: unknown = options.backing;
     if (options.near !== undefined) {
       const near = options.near as { backing?: unknown };

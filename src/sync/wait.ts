@@ -5,6 +5,7 @@
  * Every sleep is one bounded slice; callers loop and re-check their word.
  */
 import { invalid } from '../errors.js';
+import { checkOptions } from '../core/validate.js';
 import { kSyncWaitSliceMs } from './layout.js';
 import { native, type FutexResult } from '../core/native.js';
 
@@ -36,8 +37,7 @@ export function deadlineOf(timeoutMs: number): number {
 /** Reads `options.timeoutMs`: Infinity when absent, else a finite number of ms >= 0. */
 export function checkTimeout(options: unknown, what: string): number {
   if (options === undefined) return Infinity;
-  if (typeof options !== 'object' || options === null) return invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an options object', what, options);
-  const t = (options as { timeoutMs?: unknown }).timeoutMs;
+  const t = checkOptions(options, what, ['timeoutMs'])['timeoutMs'];
   if (t === undefined || t === Infinity) return Infinity;
   if (typeof t !== 'number' || !(t >= 0) || !Number.isFinite(t)) return invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a timeout in ms >= 0 (or Infinity)', `${what}.timeoutMs`, t);
   return t;

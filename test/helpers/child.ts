@@ -35,6 +35,8 @@ export interface StartChildOptions {
   watchdogMs?: number;
   /** 'ipc' (default): process.send/on('message'). 'lines': one JSON value per line on stdin/stdout. */
   transport?: 'ipc' | 'lines';
+  /** IPC serialization, as fork()'s option: 'json' (default) or 'advanced' (structured clone). */
+  serialization?: 'json' | 'advanced';
 }
 
 /** A running fixture child. Always `await child.close()` (or `exited`) in a finally block. */
@@ -55,7 +57,7 @@ export class FixtureChild<M = unknown> {
     this.#lines = options.transport === 'lines';
     // fork() always adds an IPC channel; in 'lines' mode the fixture simply does not use it.
     const stdio = this.#lines ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['ignore', 'inherit', 'pipe', 'ipc'];
-    const common = { stdio: stdio as ('ignore' | 'inherit' | 'pipe' | 'ipc')[], env: options.env ?? process.env };
+    const common = { stdio: stdio as ('ignore' | 'inherit' | 'pipe' | 'ipc')[], env: options.env ?? process.env, serialization: options.serialization ?? 'json' };
     this.#child = options.arrays ? forkWithArrays(path, args, options.arrays, common) : fork(path, args, common);
     this.#watchdogMs = options.watchdogMs ?? kDefaultWatchdogMs;
     this.#label = `child ${name} (pid ${this.#child.pid})`;
