@@ -42,7 +42,7 @@ function packedFiles(): Set<string> {
 function anchors(markdown: string): Set<string> {
   const out = new Set<string>();
   const seen = new Map<string, number>();
-  for (const m of withoutCode(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+  for (const m of withoutFences(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
     const slug = (m[1] ?? '').toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
@@ -51,9 +51,14 @@ function anchors(markdown: string): Set<string> {
   return out;
 }
 
-/** Markdown with fenced code blocks and inline code removed (links there are examples, not links). */
+/** Markdown without its fenced code blocks (a `# comment` there is no heading, a link no link). */
+function withoutFences(markdown: string): string {
+  return markdown.replace(/^```[^\n]*\n[\s\S]*?^```/gm, '');
+}
+
+/** Markdown without code, fenced or inline (links there are examples, not links). */
 function withoutCode(markdown: string): string {
-  return markdown.replace(/^```[^\n]*\n[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
+  return withoutFences(markdown).replace(/`[^`\n]*`/g, '');
 }
 
 /** Broken relative links of `text`, the Markdown file `doc` (a shipped path): "doc: target (why)". */
