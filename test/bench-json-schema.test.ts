@@ -1,7 +1,8 @@
 /**
  * `ndshare bench --json` output matches its JSON Schema (src/bench/schema.ts, also shipped as
- * src/bench/report.schema.json), including NumPy rows, floors and a two-size sweep; and the
- * validator rejects reports that break the schema (negative controls).
+ * src/bench/report.schema.json, checked by ajv in strict mode), including NumPy rows, floors and a
+ * two-size sweep; and the validator rejects reports that break the schema (negative controls),
+ * each problem reported once, at its JSON pointer, so a report broken in six places has six problems.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -27,21 +28,35 @@ test('bench --json: a real run with --python --floor and two sizes matches the s
   assert.ok(report.rows.some((r) => r.method === 'sab' && r.kind === 'process' && r.outcome.state === 'unsupported'));
   assert.deepEqual(left, { segments: [], files: [], processes: [] });
 
-  // Negative controls: each breaks one rule; each must be reported at its path.
+  // Negative controls: each breaks one rule; each must be reported at its path, as exactly one problem.
   const broken: Array<[string, (r: Record<string, any>) => void, RegExp]> = [
-    ['missing env.node', (r) => delete r['env'].node, /\$\.env: missing property 'node'/],
-    ['unknown run state', (r) => (r['rows'][0].runs[0] = { state: 'slow', total: 1 }), /\$\.rows\[0\]\.runs\[0\]: expected exactly one alternative/],
-    ['extra top-level key', (r) => (r['extra'] = 1), /unexpected property 'extra'/],
-    ['ratio as a string', (r) => (r['rows'][0].median = '1.0'), /\$\.rows\[0\]\.median: expected number or null/],
-    ['negative time', (r) => (r['floors'][0].pipe = -1), /\$\.floors\[0\]\.pipe: expected >= 0/],
-    ['wrong schema tag', (r) => (r['schema'] = 'ndshare-bench/2'), /\$\.schema: expected "ndshare-bench\/1"/],
+    ['missing env.node', (r) => delete r['env'].node, /^\/env: missing property 'node'$/],
+    ['unknown run state', (r) => (r['rows'][0].runs[0] = { state: 'slow', total: 1 }), /^\/rows\/0\/runs\/0\/state: must be one of "ok", "failed", "timeout" but received "slow"$/],
+    ['extra top-level key', (r) => (r['extra'] = 1), /^\(root\): unexpected property 'extra'$/],
+    ['ratio as a string', (r) => (r['rows'][0].median = '1.0'), /^\/rows\/0\/median: must be number or null but received "1.0"$/],
+    ['negative time', (r) => (r['floors'][0].pipe = -1), /^\/floors\/0\/pipe: must be >= 0 but received -1$/],
+    ['wrong schema tag', (r) => (r['schema'] = 'ndshare-bench/2'), /^\/schema: must be "ndshare-bench\/1" but received "ndshare-bench\/2"$/],
   ];
+  const all = JSON.parse(JSON.stringify(report)) as Record<string, any>;
   for (const [what, breakIt, expected] of broken) {
     const copy = JSON.parse(JSON.stringify(report)) as Record<string, any>;
     breakIt(copy);
+    breakIt(all);
     const problems = validate(copy);
-    assert.ok(problems.some((p) => expected.test(p)), `${what}: ${problems.join(' | ')}`);
+    assert.equal(problems.length, 1, `${what}: ${problems.join(' | ')}`);
+    assert.match(problems[0] ?? '', expected, what);
   }
+  // All six at once: six problems, so a printed count and the printed list agree.
+  assert.equal(validate(all).length, broken.length, validate(all).join(' | '));
+});
+
+test('bench schema: a row whose run misses its tag, or whose outcome misses a field of its branch, names that field', () => {
+  // A minimal document: only the parts under test are filled; the rest is reported as missing.
+  const problems = validate({ rows: [{ runs: [{ total: 1 }], outcome: { state: 'failed' } }] });
+  assert.ok(problems.includes("/rows/0/runs/0: missing property 'state'"), problems.join(' | '));
+  assert.ok(problems.includes("/rows/0/outcome: missing property 'error'"), problems.join(' | '));
+  assert.ok(problems.includes("(root): missing property 'env'"), problems.join(' | '));
+  assert.deepEqual(validate(null), ['(root): must be object but received null']);
 });
 
 test('bench schema: the shipped report.schema.json is the schema the validator uses', () => {

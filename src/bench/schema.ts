@@ -1,11 +1,13 @@
 /**
- * The JSON Schema (draft 2020-12 subset) of `ndshare bench --json`, and a small validator for the
- * subset it uses. The schema is data so that it ships in the package; `src/bench/report.schema.json`
- * is the same document as a file for other tools, and a test keeps the two identical.
+ * The JSON Schema (draft 2020-12) of `ndshare bench --json`, kept as data, and its validation with
+ * ajv. The schema is a TypeScript constant so that its method enum derives from the methods table;
+ * `src/bench/report.schema.json` is the same document as a file for other tools (shipped in the
+ * package as `ndshare/report.schema.json`), and a test keeps the two identical.
  */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { METHOD_NAMES } from '../methods/table.js';
 
-/** A JSON Schema node, restricted to the keywords `validate()` understands. */
+/** A JSON Schema node, restricted to the keywords the report schema uses. */
 export interface Schema {
   readonly $schema?: string;
   readonly $id?: string;
@@ -22,6 +24,8 @@ export interface Schema {
   readonly const?: unknown;
   readonly minimum?: number;
   readonly oneOf?: readonly Schema[];
+  /** ajv's keyword (from OpenAPI): picks the one `oneOf` branch by a tag, so errors name that branch only. */
+  readonly discriminator?: { readonly propertyName: string };
 }
 
 type JsonType = 'null' | 'boolean' | 'integer' | 'number' | 'string' | 'array' | 'object';
@@ -94,8 +98,9 @@ export const reportSchema: Schema = {
     rows: { type: 'array', items: { $ref: '#/$defs/row' } },
   },
   $defs: {
-    phases: { type: 'object', additionalProperties: false, required: ['create', 'handoff', 'read', 'total'], properties: phaseProps },
     run: {
+      type: 'object',
+      discriminator: { propertyName: 'state' },
       oneOf: [
         {
           type: 'object',
@@ -108,6 +113,8 @@ export const reportSchema: Schema = {
       ],
     },
     outcome: {
+      type: 'object',
+      discriminator: { propertyName: 'state' },
       oneOf: [
         { type: 'object', additionalProperties: false, required: ['state'], properties: { state: { const: 'ok' } } },
         { type: 'object', additionalProperties: false, required: ['state', 'error'], properties: { state: { const: 'failed' }, error: str } },
@@ -137,7 +144,7 @@ export const reportSchema: Schema = {
         min: numOrNull,
         median: numOrNull,
         max: numOrNull,
-        phases: { oneOf: [{ type: 'null' }, { $ref: '#/$defs/phases' }] },
+        phases: { type: ['object', 'null'], additionalProperties: false, required: ['create', 'handoff', 'read', 'total'], properties: phaseProps },
         throughput: numOrNull,
         peakKiB: numOrNull,
         floor: numOrNull,
@@ -148,70 +155,61 @@ export const reportSchema: Schema = {
   },
 };
 
+let compiled: ValidateFunction | undefined;
+
+/** The report schema compiled once, by ajv in strict mode with every error collected. */
+function reportValidator(): ValidateFunction {
+  if (compiled === undefined) {
+    // strict: an unknown keyword or a keyword on the wrong type is a schema bug, not ignored;
+    // allowUnionTypes: the schema says `type: ['number', 'null']`; verbose: messages quote the value.
+    const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true, discriminator: true, verbose: true });
+    compiled = ajv.compile(reportSchema);
+  }
+  return compiled;
+}
+
 /**
- * Checks `value` against `schema` and returns every violation as "path: problem" (empty when
- * valid). Understands exactly the keywords of `Schema`; `$ref` resolves `#/$defs/<name>` in `root`.
+ * Checks `value` (a parsed `ndshare bench --json` file) against the report schema and returns
+ * every problem, one string each, as `<JSON pointer>: <what is wrong>` (`(root)` for the whole
+ * document; empty when valid). Strict mode makes a schema bug throw here rather than pass data.
  */
-export function validate(value: unknown, schema: Schema = reportSchema, root: Schema = schema, path = '$'): string[] {
-  if (schema.$ref !== undefined) {
-    const name = /^#\/\$defs\/(.+)$/.exec(schema.$ref)?.[1];
-    const target = name === undefined ? undefined : root.$defs?.[name];
-    if (!target) return [`${path}: unresolvable $ref ${schema.$ref}`];
-    return validate(value, target, root, path);
-  }
-  const errors: string[] = [];
-  if (schema.type !== undefined) {
-    const types = typeof schema.type === 'string' ? [schema.type] : schema.type;
-    if (!types.some((t) => hasType(value, t))) return [`${path}: expected ${types.join(' or ')} but received ${typeName(value)}`];
-  }
-  if ('const' in schema && !Object.is(value, schema.const)) errors.push(`${path}: expected ${JSON.stringify(schema.const)} but received ${JSON.stringify(value)}`);
-  if (schema.enum !== undefined && !schema.enum.includes(value)) errors.push(`${path}: expected one of ${JSON.stringify(schema.enum)} but received ${JSON.stringify(value)}`);
-  if (schema.minimum !== undefined && typeof value === 'number' && value < schema.minimum) errors.push(`${path}: expected >= ${schema.minimum} but received ${value}`);
-  if (schema.oneOf !== undefined) {
-    const matches = schema.oneOf.map((s) => validate(value, s, root, path));
-    const passing = matches.filter((m) => m.length === 0).length;
-    if (passing !== 1) errors.push(`${path}: expected exactly one alternative to match but ${passing} did (${matches.map((m) => m[0] ?? 'ok').join(' | ')})`);
-  }
-  if (isObject(value)) {
-    for (const key of schema.required ?? []) if (!(key in value)) errors.push(`${path}: missing property '${key}'`);
-    for (const [key, v] of Object.entries(value)) {
-      const sub = schema.properties?.[key];
-      if (sub) errors.push(...validate(v, sub, root, `${path}.${key}`));
-      else if (schema.additionalProperties === false) errors.push(`${path}: unexpected property '${key}'`);
+export function validate(value: unknown): string[] {
+  const check = reportValidator();
+  // allErrors reports each failed keyword once; the Set only guards the promise that the count of
+  // problems is the count of distinct lines a person reads.
+  return check(value) ? [] : [...new Set((check.errors ?? []).map(describe))];
+}
+
+/** One ajv error as a line a person can act on: where, what was expected, what was there. */
+function describe(error: ErrorObject): string {
+  const where = error.instancePath === '' ? '(root)' : error.instancePath;
+  const got = `received ${preview(error.data)}`;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${where}: unexpected property '${String(error.params['additionalProperty'])}'`;
+    case 'required':
+      return `${where}: missing property '${String(error.params['missingProperty'])}'`;
+    case 'discriminator': {
+      const tag = String(error.params['tag']);
+      const tags = (error.parentSchema?.['oneOf'] as Schema[] | undefined)?.map((s) => s.properties?.[tag]?.const) ?? [];
+      const at = `${error.instancePath}/${tag}`;
+      if (error.params['tagValue'] === undefined) return `${where}: missing property '${tag}'`;
+      return `${at}: must be one of ${tags.map((t) => JSON.stringify(t)).join(', ')} but received ${preview(error.params['tagValue'])}`;
     }
-  }
-  if (Array.isArray(value) && schema.items) {
-    const items = schema.items;
-    value.forEach((v, i) => errors.push(...validate(v, items, root, `${path}[${i}]`)));
-  }
-  return errors;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function hasType(value: unknown, type: JsonType): boolean {
-  switch (type) {
-    case 'null':
-      return value === null;
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'integer':
-      return Number.isInteger(value);
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'string':
-      return typeof value === 'string';
-    case 'array':
-      return Array.isArray(value);
-    case 'object':
-      return isObject(value);
+    case 'const':
+      return `${where}: must be ${JSON.stringify(error.params['allowedValue'])} but ${got}`;
+    case 'enum':
+      return `${where}: must be one of ${(error.params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')} but ${got}`;
+    case 'type':
+      return `${where}: must be ${String(error.params['type']).split(',').join(' or ')} but ${got}`;
+    default:
+      return `${where}: ${error.message ?? error.keyword} but ${got}`;
   }
 }
 
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value;
+/** A value shortened for a message. */
+function preview(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

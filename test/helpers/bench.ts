@@ -85,7 +85,8 @@ export class BenchSandbox {
    */
   leftovers(): { segments: string[]; files: string[]; processes: number[] } {
     const segments = this.#shm.added().filter((n) => {
-      const pid = Number(/^ndshare-(\d+)-/.exec(n)?.[1]);
+      // Python reference segments are 'ndshare-ref-<pid>-...': a live creator is another run's.
+      const pid = Number(/^ndshare-(?:ref-)?(\d+)-/.exec(n)?.[1]);
       return pid !== process.pid && !alive(pid);
     });
     const files = readdirSync(this.dir);

@@ -13,13 +13,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { attach } from '../../core/attach.js';
 import { create } from '../../core/create.js';
-import { arg, machine, median } from './common.js';
+import { machine, median, numberArgs } from './common.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const largeElements = arg('large-elements', 1e9);
-const repeats = arg('repeats', 50);
+const { 'large-elements': largeElements, repeats } = numberArgs({ 'large-elements': 1e9, repeats: 50 });
 const small = create({ dtype: 'float64', shape: [1024], backing: 'shm' });
 const started = new Date().toISOString();
 const load = machine();

@@ -1,6 +1,7 @@
 /** Shared bits of the core benchmarks: statistics, machine facts, fresh processes. */
 import { spawn } from 'node:child_process';
 import { cpus, release, totalmem, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
 import { median } from '../rows.js';
 
 export { median };
@@ -25,10 +26,21 @@ export function runCell<T>(command: string, args: readonly string[], env: NodeJS
   });
 }
 
-/** Reads `--name value` from argv, with a default. */
-export function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
-  return v;
+/**
+ * Reads the script's `--name value` options (node:util parseArgs, strict): every name in
+ * `defaults` takes a positive number (`1e8` is fine), and an unknown name is an error rather than
+ * a typo that silently runs the default.
+ */
+export function numberArgs<K extends string>(defaults: Readonly<Record<K, number>>): Record<K, number> {
+  const names = Object.keys(defaults) as K[];
+  const { values } = parseArgs({ options: Object.fromEntries(names.map((k) => [k, { type: 'string' }])) as Record<K, { type: 'string' }>, strict: true });
+  const out = { ...defaults } as Record<K, number>;
+  for (const name of names) {
+    const given = (values as Partial<Record<K, string>>)[name];
+    if (given === undefined) continue;
+    const v = Number(given);
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`Expected a positive number for --${name} but received '${given}'`);
+    out[name] = v;
+  }
+  return out;
 }

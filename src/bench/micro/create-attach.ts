@@ -9,7 +9,7 @@
  * Prints a markdown table (medians, ms) and the ratio ndshare / Python.
  */
 import { fileURLToPath } from 'node:url';
-import { arg, machine, median, runCell } from './common.js';
+import { machine, median, numberArgs, runCell } from './common.js';
 
 interface Cell {
   impl: 'ndshare' | 'python';
@@ -53,8 +53,7 @@ if __name__ == '__main__':
     print(json.dumps({'impl': 'python', 'create_ms': (t1 - t0) * 1e3, 'child_ms': (t2 - t1) * 1e3, 'total_ms': (t2 - t0) * 1e3}))
 `;
 
-const n = arg('n', 1e8);
-const repeats = arg('repeats', 7);
+const { n, repeats } = numberArgs({ n: 1e8, repeats: 7 });
 const nodeCell = fileURLToPath(new URL('./create-attach-cell.js', import.meta.url));
 const cells: Cell[] = [];
 const started = new Date().toISOString();

@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { create } from '../../core/create.js';
 import { Barrier } from '../../sync/barrier.js';
 import { Mutex } from '../../sync/mutex.js';
-import { arg, machine, median, runCell } from './common.js';
+import { machine, median, numberArgs, runCell } from './common.js';
 
 const cell = fileURLToPath(new URL('./lock-cell.js', import.meta.url));
 const python = fileURLToPath(new URL('../../../../src/bench/python/mp_lock.py', import.meta.url));
@@ -91,10 +91,7 @@ async function deaths(rounds: number, how: 'sigkill' | 'terminate'): Promise<num
   return out;
 }
 
-const n = arg('n', 2_000_000);
-const nContended = arg('contended', 200_000);
-const repeats = arg('repeats', 5);
-const rounds = arg('deaths', 50);
+const { n, contended: nContended, repeats, deaths: rounds } = numberArgs({ n: 2_000_000, contended: 200_000, repeats: 5, deaths: 50 });
 const started = new Date().toISOString();
 const node = await runCell<{ syncNs: number; asyncNs: number }>(process.execPath, [cell, 'uncontended', String(n), String(repeats)]);
 const py = await runCell<Python>('python3', [python, String(n), String(nContended), String(repeats)]);
