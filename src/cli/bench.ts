@@ -49,7 +49,7 @@ export const bench: Command = {
       if (args.json !== null) writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
       io.stdout.write(renderTables(report, args.markdown, styleFor(io.stdout)));
       if (report.partial === true) {
-        const finished = report.rows.filter((r) => r.impl === 'ndshare').reduce((sum, r) => sum + r.runs.length, 0);
+        const finished = report.rows.filter((r) => r.impl === 'ndshare' && r.temperature === 'cold').reduce((sum, r) => sum + r.runs.length, 0);
         const json = args.json === null ? '' : `; ${args.json} holds them, marked "partial": true`;
         io.stderr.write(`ndshare bench: interrupted after ${finished} of ${countCells(args.options, catalog)} cell(s); the tables above hold the finished ones${json}\n`);
         return EXIT.interrupted;
