@@ -54,7 +54,8 @@ export function progressReporter(out: Out, total: number, mode: ProgressMode, st
     return s === null || finished >= planned ? '' : ` ETA ${formatEta(s)}`;
   };
   const draw = (): void => {
-    const columns = out.columns ?? 80;
+    // A pty without a size reports 0 columns: treat it as unknown.
+    const columns = out.columns || 80;
     const width = Math.max(10, Math.min(40, columns - 60));
     const filled = Math.round((finished / Math.max(1, planned)) * width);
     const text = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${finished}/${planned}${eta()} ${label}`;
