@@ -203,6 +203,9 @@ async function runMethod(
     const cell = await runCell(spec, options.timeoutMs, signal);
     // Interrupted: this cell's run is not a measurement; the runs before it are.
     if (cell === null) break;
+    // A hang repeats: after one timeout, further repeats would only burn the time budget.
+    const last = cell.cold.state === 'timeout';
+    if (last) progress.skip((options.repeats - r - 1) * (withPython ? 2 : 1));
     progress.end(cell.cold.state);
     cold.push(cell.cold);
     if (cell.warm) warm.push(cell.warm);
@@ -215,11 +218,7 @@ async function runMethod(
       pyCold.push(py.cold);
       pyWarm.push(py.warm);
     }
-    // A hang repeats: after one timeout, further repeats would only burn the time budget.
-    if (cell.cold.state === 'timeout') {
-      progress.skip((options.repeats - r - 1) * (withPython ? 2 : 1));
-      break;
-    }
+    if (last) break;
   }
   if (cold.length === 0) return [];
   const out: Row[] = [summarise(key, cold)];
