@@ -33,7 +33,7 @@ export const bench: Command = {
         import('node:fs'),
       ]);
       const mode = args.quiet ? 'off' : io.stderr.isTTY === true ? 'bar' : args.progress ? 'lines' : 'off';
-      const progress = progressReporter(io.stderr, countSteps(args.options, catalog), mode, styleFor(io.stderr));
+      const progress = progressReporter(io.stderr, countSteps(args.options, catalog), mode, styleFor(io.stderr, io.env));
       // Ctrl-C ends the running cell (and its children), then the finished cells are reported.
       // While this listener is installed, SIGINT no longer kills the process.
       const interrupt = new AbortController();
@@ -47,7 +47,7 @@ export const bench: Command = {
         progress.done();
       }
       if (args.json !== null) writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
-      io.stdout.write(renderTables(report, args.markdown, styleFor(io.stdout)));
+      io.stdout.write(renderTables(report, args.markdown, styleFor(io.stdout, io.env)));
       if (report.partial === true) {
         const finished = report.rows.filter((r) => r.impl === 'ndshare' && r.temperature === 'cold').reduce((sum, r) => sum + r.runs.length, 0);
         const json = args.json === null ? '' : `; ${args.json} holds them, marked "partial": true`;

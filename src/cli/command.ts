@@ -5,10 +5,12 @@
  */
 import type { ExitStatus } from './exit.js';
 
-/** Where a command writes. Tests pass their own to capture output. */
+/** Where a command writes, and the environment it reads (NO_COLOR, FORCE_COLOR). Tests pass their own. */
 export interface CliIO {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Default: process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The checked work of one invocation. Throws (an NdshareError) when it fails: exit 1. */

@@ -50,7 +50,7 @@ Options:
       }
       const parsed = data as import('../bench/types.js').Report;
       if (values.html !== undefined) writeFileSync(values.html, renderHtml(parsed));
-      io.stdout.write(renderTables(parsed, values.markdown === true, styleFor(io.stdout)));
+      io.stdout.write(renderTables(parsed, values.markdown === true, styleFor(io.stdout, io.env)));
       return EXIT.ok;
     };
   },
