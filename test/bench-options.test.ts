@@ -29,7 +29,7 @@ test('bench options: 1e8, lists, --threads, --sweep', () => {
   assert.deepEqual(parseBenchArgs(['--methods', 'shm,pipe', '--dtype', '<f4'], names).options, { ...parseBenchArgs([], names).options, methods: ['shm', 'pipe'], dtype: 'float32' });
 });
 
-test('bench options: bad input is a typed error with the standard message, exit code 1', async () => {
+test('bench options: bad input is a typed error with the standard message, exit status 2 (usage)', async () => {
   const cases: Array<[string[], RegExp]> = [
     [['--size', 'big'], /ERR_NDSHARE_INVALID_ARGUMENT: Expected a positive integer such as 1e8 or 100000 for --size but received the string "big"/],
     [['--size', '1.5'], /Expected a positive integer .* for --size/],
@@ -39,10 +39,11 @@ test('bench options: bad input is a typed error with the standard message, exit 
     [['--kinds', 'fiber'], /Expected 'process' and\/or 'thread' for --kinds/],
     [['--sweep', '--size', '1e3'], /Expected either --size or --sweep/],
     [['--fast'], /ERR_NDSHARE_INVALID_ARGUMENT: Expected options listed by 'ndshare bench --help' but Unknown option '--fast'/],
+    [['--methods', 'transfer'], /Expected --methods and --kinds \(or --threads\) that run at least one cell but every selected method lacks the selected kind \(process\): transfer runs only as thread \(add --threads\)/],
   ];
   for (const [args, expected] of cases) {
     const r = await runCli(['bench', ...args]);
-    assert.equal(r.code, 1, args.join(' '));
+    assert.equal(r.code, 2, args.join(' '));
     assert.match(r.stderr, expected);
     assert.equal(r.stdout, '');
   }

@@ -9,7 +9,7 @@ import { chownSync, existsSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli/main.js';
-import type { ShmHandle } from '../src/index.js';
+import type { SegmentInfo, ShmHandle } from '../src/index.js';
 import { FixtureChild } from './helpers/child.js';
 import { runSync } from './helpers/process.js';
 import type { HolderReply, HolderRequest } from './fixtures/reliability-holder.js';
@@ -50,17 +50,8 @@ async function dead(m: HolderRequest): Promise<ShmHandle> {
 
 const onDisk = (h: ShmHandle) => existsSync(`/dev/shm${h.name}`);
 
-interface LsEntry {
-  name: string;
-  size: number;
-  dtype: string | null;
-  shape: number[] | null;
-  pid: number;
-  uid: number;
-  mode: string;
-  state: string;
-  ageMs: number;
-}
+/** `ls --json` prints listSegments()'s objects. */
+type LsEntry = SegmentInfo;
 
 if (!inPrivateShm()) {
   test('ndshare ls / rm / sweep (private /dev/shm)', { skip: privateShmUnavailable() }, async () => {
@@ -81,8 +72,11 @@ if (!inPrivateShm()) {
       const l = byName.get(L.name);
       const d = byName.get(D.name);
       assert.ok(l && d);
-      assert.deepEqual({ ...l, ageMs: 0 }, { name: L.name, path: `/dev/shm${L.name}`, size: 4096 + 240, dtype: 'float64', shape: [10, 3], pid: live.pid, uid: 0, mode: '0600', state: 'live', ageMs: 0 });
-      assert.deepEqual([d.dtype, d.shape, d.state], ['int32', [7], 'dead']);
+      assert.deepEqual(
+        { ...l, ageMs: 0 },
+        { name: L.name, path: `/dev/shm${L.name}`, size: 4096 + 240, header: { state: 'ok', dtype: 'float64', shape: [10, 3] }, creatorPid: live.pid, uid: 0, mode: 0o600, liveness: 'live', ageMs: 0 },
+      );
+      assert.deepEqual([d.header, d.liveness], [{ state: 'ok', dtype: 'int32', shape: [7] }, 'dead']);
       assert.ok(l.ageMs >= 0 && l.ageMs < 600_000);
 
       const table = await run('ls');
@@ -104,7 +98,9 @@ if (!inPrivateShm()) {
       assert.deepEqual(await run('rm', D.name.slice(1)), { code: 0, out: `removed ${D.name}\n`, err: '' });
       assert.ok(!onDisk(D));
       assert.match((await run('rm', D.name)).err, /ENOENT/);
-      assert.match((await run('rm', '/etc/passwd')).err, /ERR_NDSHARE_INVALID_ARGUMENT: Expected an ndshare segment name/);
+      const notAName = await run('rm', '/etc/passwd');
+      assert.equal(notAName.code, 2, 'a name that cannot be a segment is a usage error');
+      assert.match(notAName.err, /ERR_NDSHARE_INVALID_ARGUMENT: Expected an ndshare segment name/);
       assert.equal((await run('rm')).code, 2);
       assert.equal((await run('ls', '--bogus')).code, 2);
 

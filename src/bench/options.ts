@@ -37,10 +37,16 @@ Options:
   --dir PATH          directory for file-backed methods (default: the OS temp dir)
   --json FILE         write the machine-readable report
   --markdown          print Markdown tables
-  --quiet             no progress bar
+  --quiet             no progress on stderr
+  --progress          progress lines on stderr even when it is not a terminal (logs, CI);
+                      on a terminal a one-line bar is shown without asking
   --schema            print the report's JSON Schema and exit
 
-Exit status: 0 when every supported cell succeeded, 3 when one failed or timed out.
+Ctrl-C stops the run: the running cell is ended and cleaned up, the tables of the cells that
+finished are printed and --json is written for them, marked "partial": true (exit 130).
+
+Exit status: 0 every supported cell succeeded; 1 a cell failed or timed out; 2 usage error
+(including a selection of methods and kinds that runs no cell); 130 interrupted.
 `;
 
 /** Parsed command line: the benchmark options plus output choices. */
@@ -49,6 +55,10 @@ export interface BenchArgs {
   readonly json: string | null;
   readonly markdown: boolean;
   readonly quiet: boolean;
+  /** Progress lines on stderr even off a terminal. */
+  readonly progress: boolean;
+  /** Print the report's JSON Schema instead of running. */
+  readonly schema: boolean;
 }
 
 /** Parses "1e8", "100000000", "1_000" into a positive safe integer. */
@@ -91,6 +101,7 @@ function parseChecked(argv: readonly string[], known: readonly MethodName[] | nu
       json: { type: 'string' },
       markdown: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      progress: { type: 'boolean', default: false },
       schema: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -130,5 +141,7 @@ function parseChecked(argv: readonly string[], known: readonly MethodName[] | nu
     json: values.json ?? null,
     markdown: values.markdown,
     quiet: values.quiet,
+    progress: values.progress,
+    schema: values.schema,
   };
 }

@@ -15,6 +15,7 @@ import { measureFloors } from './floors.js';
 import type { Progress } from './progress.js';
 import { PYTHON_METHODS, runPython } from './python.js';
 import { summarise, withRatios, type RowKey } from './rows.js';
+import { formatCount } from './table.js';
 import { lastLine, runProcess } from './spawn.js';
 import type { BenchOptions, CellResult, CellSpec, Floors, Report, Row, Run } from './types.js';
 
@@ -37,12 +38,25 @@ const STUDY_TITLES: Partial<Record<MethodName, { title: string; copies: boolean 
   manager: { title: 'Manager', copies: false },
 };
 
-/** Runs one cell process and turns its answer (or its death) into a cold and a warm run. */
-export async function runCell(spec: CellSpec, timeoutMs: number): Promise<{ cold: Run; warm: Run | null }> {
-  const exit = await runProcess(process.execPath, [cellScript, JSON.stringify(spec)], timeoutMs);
+/** A cell's cold run and, when it ran one, its warm run. */
+export interface CellRuns {
+  readonly cold: Run;
+  readonly warm: Run | null;
+}
+
+/**
+ * Runs one cell process and turns its answer (or its death) into a cold and a warm run; null when
+ * `signal` aborted it (its process group was ended and what it created removed).
+ */
+export async function runCell(spec: CellSpec, timeoutMs: number, signal?: AbortSignal): Promise<CellRuns | null> {
+  const exit = await runProcess(process.execPath, [cellScript, JSON.stringify(spec)], timeoutMs, process.env, signal);
+  if (exit.state === 'interrupted') {
+    if (exit.pid > 0) reapCell(exit.pid, spec.dir);
+    return null;
+  }
   if (exit.state !== 'failed' && (exit.state === 'timeout' || exit.signal !== null || exit.code !== 0)) reapCell(exit.pid, spec.dir);
   if (exit.state === 'timeout') return { cold: { state: 'timeout', afterSeconds: exit.afterSeconds }, warm: null };
-  if (exit.state === 'failed') return { cold: exit, warm: null };
+  if (exit.state === 'failed') return { cold: { state: 'failed', error: exit.error }, warm: null };
   let result: CellResult | undefined;
   try {
     result = JSON.parse(exit.result) as CellResult;
@@ -80,6 +94,28 @@ export function reapCell(pid: number, dir: string): void {
   }
 }
 
+/** Cells of a selection: method x kind pairs the registry supports, for every size and repeat. */
+export function countCells(options: Pick<BenchOptions, 'methods' | 'kinds' | 'sizes' | 'repeats'>, catalog: MethodCatalog): number {
+  let cells = 0;
+  for (const m of options.methods) for (const k of options.kinds) if (catalog.get(m)?.kinds[k].supported === true) cells += options.sizes.length * options.repeats;
+  return cells;
+}
+
+/**
+ * Why a selection of methods and kinds runs no cell at all (every method lacks every chosen kind),
+ * with what would make it run; null when it runs at least one.
+ */
+export function whyNoCells(options: Pick<BenchOptions, 'methods' | 'kinds'>, catalog: MethodCatalog): string | null {
+  if (countCells({ ...options, sizes: [1], repeats: 1 }, catalog) > 0) return null;
+  const flag = (k: Kind): string => (k === 'thread' ? '--threads' : '--kinds process');
+  const parts = options.methods.map((m) => {
+    const info = catalog.get(m);
+    const other = info ? (['process', 'thread'] as const).filter((k) => info.kinds[k].supported) : [];
+    return other.length === 0 ? `${m} runs as no kind` : `${m} runs only as ${other.join(' and ')} (add ${other.map(flag).join(' or ')})`;
+  });
+  return `every selected method lacks the selected kind (${options.kinds.join(', ')}): ${parts.join('; ')}`;
+}
+
 /** Counts the steps of a run, for the progress bar. */
 export function countSteps(options: BenchOptions, catalog: MethodCatalog): number {
   let steps = options.floor ? options.sizes.length : 0;
@@ -93,16 +129,21 @@ export function countSteps(options: BenchOptions, catalog: MethodCatalog): numbe
   return steps;
 }
 
-/** Runs the whole benchmark and returns the report. */
-export async function runBench(options: BenchOptions, catalog: MethodCatalog, argv: readonly string[], progress: Progress): Promise<Report> {
+/**
+ * Runs the whole benchmark and returns the report. When `signal` aborts (Ctrl-C), the running cell
+ * is ended and reaped, and the report holds the cells that finished, marked `partial`.
+ */
+export async function runBench(options: BenchOptions, catalog: MethodCatalog, argv: readonly string[], progress: Progress, signal?: AbortSignal): Promise<Report> {
   const t0 = process.hrtime.bigint();
   const env = collectEnv(argv, options.python);
   const itemsize = dtypeInfo(options.dtype as DType).itemsize;
   const floors: Floors[] = [];
   if (options.floor) {
     for (const n of options.sizes) {
-      progress.step(`floors n=${n}`);
+      if (signal?.aborted) break;
+      progress.start(`floors n=${n}`);
       floors.push(await measureFloors(n * itemsize));
+      progress.end('ok');
     }
   }
   const rows: Row[] = [];
@@ -110,7 +151,8 @@ export async function runBench(options: BenchOptions, catalog: MethodCatalog, ar
     for (const method of options.methods) {
       const info = catalog.get(method);
       for (const kind of options.kinds) {
-        rows.push(...(await runMethod(options, method, info, kind, n, itemsize, progress)));
+        if (signal?.aborted) break;
+        rows.push(...(await runMethod(options, method, info, kind, n, itemsize, progress, signal)));
       }
     }
   }
@@ -121,6 +163,7 @@ export async function runBench(options: BenchOptions, catalog: MethodCatalog, ar
     floors,
     rows: withRatios(rows, floors),
     seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    ...(signal?.aborted ? { partial: true } : {}),
   };
 }
 
@@ -132,6 +175,7 @@ async function runMethod(
   n: number,
   itemsize: number,
   progress: Progress,
+  signal: AbortSignal | undefined,
 ): Promise<Row[]> {
   const key: RowKey = {
     impl: 'ndshare',
@@ -154,24 +198,32 @@ async function runMethod(
   const pyCold: Run[] = [];
   const pyWarm: Run[] = [];
   for (let r = 0; r < options.repeats; r++) {
-    progress.step(`${method} ${kind} n=${n} run ${r + 1}/${options.repeats}`);
+    progress.start(`${method} ${kind} n=${formatCount(n)} run ${r + 1}/${options.repeats}`);
     const spec: CellSpec = { method, kind, n, dtype: options.dtype, verify: options.verify, warm: options.warm, dir: options.dir };
-    const cell = await runCell(spec, options.timeoutMs);
+    const cell = await runCell(spec, options.timeoutMs, signal);
+    // Interrupted: this cell's run is not a measurement; the runs before it are.
+    if (cell === null) break;
+    // A hang repeats: after one timeout, further repeats would only burn the time budget.
+    const last = cell.cold.state === 'timeout';
+    if (last) progress.skip((options.repeats - r - 1) * (withPython ? 2 : 1));
+    progress.end(cell.cold.state);
     cold.push(cell.cold);
     if (cell.warm) warm.push(cell.warm);
     // NumPy's run of the same method right after ndshare's: same machine state, same minute.
     if (withPython) {
-      progress.step(`numpy ${method} n=${n} run ${r + 1}/${options.repeats}`);
-      const py = await runPython({ method, n, dtype: options.dtype, verify: options.verify, dir: options.dir, timeoutMs: options.timeoutMs });
+      progress.start(`numpy ${method} n=${formatCount(n)} run ${r + 1}/${options.repeats}`);
+      const py = await runPython({ method, n, dtype: options.dtype, verify: options.verify, dir: options.dir, timeoutMs: options.timeoutMs, signal });
+      if (signal?.aborted) break;
+      progress.end(py.cold.state);
       pyCold.push(py.cold);
       pyWarm.push(py.warm);
     }
-    // A hang repeats: after one timeout, further repeats would only burn the time budget.
-    if (cell.cold.state === 'timeout') break;
+    if (last) break;
   }
+  if (cold.length === 0) return [];
   const out: Row[] = [summarise(key, cold)];
   if (warm.length > 0) out.push(summarise({ ...key, temperature: 'warm' }, warm));
-  if (withPython) {
+  if (withPython && pyCold.length > 0) {
     const study = STUDY_TITLES[method];
     const np: RowKey = { ...key, impl: 'numpy', title: study?.title ?? method, copies: study?.copies ?? null };
     out.push(summarise(np, pyCold), summarise({ ...np, temperature: 'warm' }, pyWarm));

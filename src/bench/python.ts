@@ -28,16 +28,28 @@ export interface PythonCall {
   readonly verify: boolean;
   readonly dir: string;
   readonly timeoutMs: number;
+  /** Aborts the run (Ctrl-C): the process group is ended and both runs read 'interrupted'. */
+  readonly signal?: AbortSignal;
 }
+
+const kInterrupted: Run = { state: 'failed', error: 'interrupted' };
 
 /** Runs the reference once (two in-process repeats) and returns the cold and warm runs. */
 export async function runPython(call: PythonCall, python = 'python3'): Promise<PythonPair> {
   const args = [referenceScript, '--method', call.method, '--n', String(call.n), '--dtype', call.dtype, '--repeats', '2', '--dir', call.dir];
   if (call.verify) args.push('--verify');
   // Two runs share one limit, like two cells would.
-  const exit = await runProcess(python, args, call.timeoutMs * 2);
-  if (exit.state === 'timeout') return { cold: exit, warm: exit };
-  if (exit.state === 'failed') return { cold: exit, warm: exit };
+  const exit = await runProcess(python, args, call.timeoutMs * 2, process.env, call.signal);
+  // Only the Run's own fields: the report's schema refuses any other (pid, stderr, ...).
+  if (exit.state === 'timeout') {
+    const run: Run = { state: 'timeout', afterSeconds: exit.afterSeconds };
+    return { cold: run, warm: run };
+  }
+  if (exit.state === 'failed') {
+    const run: Run = { state: 'failed', error: exit.error };
+    return { cold: run, warm: run };
+  }
+  if (exit.state === 'interrupted') return { cold: kInterrupted, warm: kInterrupted };
   const runs = new Map<number, Run>();
   for (const line of exit.stdout.split('\n')) {
     if (!line.startsWith('{')) continue;

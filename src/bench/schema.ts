@@ -49,6 +49,7 @@ export const reportSchema: Schema = {
   properties: {
     schema: { const: 'ndshare-bench/1' },
     seconds: num,
+    partial: { type: 'boolean' },
     env: {
       type: 'object',
       additionalProperties: false,

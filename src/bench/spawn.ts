@@ -10,17 +10,29 @@ import type { Readable } from 'node:stream';
 export type Exit =
   | { readonly state: 'exited'; readonly pid: number; readonly code: number | null; readonly signal: string | null; readonly stdout: string; readonly stderr: string; readonly result: string }
   | { readonly state: 'timeout'; readonly pid: number; readonly afterSeconds: number; readonly stderr: string; readonly result: string }
+  | { readonly state: 'interrupted'; readonly pid: number }
   | { readonly state: 'failed'; readonly error: string };
 
 const kKeepStderr = 4096;
+/**
+ * After an interrupt, how long the group has to end on SIGTERM (so its exit handlers unlink what
+ * it created) before it is killed.
+ */
+export const kInterruptGraceMs = 2000;
 
 /**
  * Spawns `command args` and waits for it. Whatever the process writes to fd 3 is returned as
- * `result` (cells answer there so that stray prints on stdout cannot corrupt the answer).
+ * `result` (cells answer there so that stray prints on stdout cannot corrupt the answer). When
+ * `signal` aborts (the user pressed Ctrl-C), the group gets SIGTERM, then SIGKILL after
+ * kInterruptGraceMs, and the exit is 'interrupted'.
  */
-export function runProcess(command: string, args: readonly string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<Exit> {
+export function runProcess(command: string, args: readonly string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<Exit> {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
+    if (signal?.aborted) {
+      resolve({ state: 'interrupted', pid: -1 });
+      return;
+    }
     let child;
     try {
       child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true, env });
@@ -32,6 +44,8 @@ export function runProcess(command: string, args: readonly string[], timeoutMs: 
     let stderr = '';
     let result = '';
     let timedOut = false;
+    let interrupted = false;
+    let grace: NodeJS.Timeout | undefined;
     const collect = (s: Readable | null, add: (chunk: string) => void): void => {
       s?.setEncoding('utf8');
       s?.on('data', add);
@@ -39,9 +53,9 @@ export function runProcess(command: string, args: readonly string[], timeoutMs: 
     collect(child.stdout, (c) => (stdout += c));
     collect(child.stderr, (c) => (stderr = (stderr + c).slice(-kKeepStderr)));
     collect(child.stdio[3] as Readable | null, (c) => (result += c));
-    const killGroup = (): void => {
+    const killGroup = (how: NodeJS.Signals = 'SIGKILL'): void => {
       try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        if (child.pid !== undefined) process.kill(-child.pid, how);
       } catch {
         // The group is already gone.
       }
@@ -50,17 +64,29 @@ export function runProcess(command: string, args: readonly string[], timeoutMs: 
       timedOut = true;
       killGroup();
     }, timeoutMs);
-    child.once('error', (err) => {
+    const onAbort = (): void => {
+      interrupted = true;
+      killGroup('SIGTERM');
+      grace = setTimeout(() => killGroup(), kInterruptGraceMs);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = (): void => {
       clearTimeout(timer);
+      clearTimeout(grace);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    child.once('error', (err) => {
+      settle();
       resolve({ state: 'failed', error: `could not start ${command}: ${err.message}` });
     });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
+    child.once('close', (code, exitSignal) => {
+      settle();
       // A grandchild that ignored its parent's death would keep the group alive: end it too.
       killGroup();
       const pid = child.pid ?? -1;
-      if (timedOut) resolve({ state: 'timeout', pid, afterSeconds: Number(process.hrtime.bigint() - t0) / 1e9, stderr, result });
-      else resolve({ state: 'exited', pid, code, signal, stdout, stderr, result });
+      if (interrupted) resolve({ state: 'interrupted', pid });
+      else if (timedOut) resolve({ state: 'timeout', pid, afterSeconds: Number(process.hrtime.bigint() - t0) / 1e9, stderr, result });
+      else resolve({ state: 'exited', pid, code, signal: exitSignal, stdout, stderr, result });
     });
   });
 }

@@ -3,6 +3,7 @@
  * the NumPy original and the physical floor side by side, and a status. Rendered as aligned text
  * for a terminal or as Markdown.
  */
+import { plainStyle, type Style } from './style.js';
 import type { Floors, Report, Row } from './types.js';
 
 /** "0.412 s", "12.3 ms", "45 us": three significant digits, a unit a reader can compare. */
@@ -59,13 +60,87 @@ export function statusOf(row: Row): string {
   }
 }
 
+/**
+ * Footnotes for long reasons (why a method is unsupported, what failed), so the Status column
+ * stays short: one number per distinct reason over the whole output, printed under the first
+ * table that refers to it.
+ */
+class Notes {
+  readonly #numbers = new Map<string, number>();
+  #fresh: Array<[number, string]> = [];
+
+  /** The number of `text`'s footnote. */
+  ref(text: string): number {
+    let n = this.#numbers.get(text);
+    if (n === undefined) {
+      n = this.#numbers.size + 1;
+      this.#numbers.set(text, n);
+      this.#fresh.push([n, text]);
+    }
+    return n;
+  }
+
+  /** The footnotes first referred to since the last call, as lines. */
+  flush(md: boolean): string[] {
+    const fresh = this.#fresh;
+    this.#fresh = [];
+    if (fresh.length === 0) return [];
+    return ['', ...fresh.flatMap(([n, text]) => (md ? [`- [${n}] ${text}`] : wrap(`[${n}] ${text}`, kNoteWidth, ' '.repeat(`[${n}] `.length))))];
+  }
+}
+
+/** Footnotes wrap here, so no line of the tables' output outgrows a terminal. */
+const kNoteWidth = 100;
+
+/** Word-wraps `text` to `width` columns, continuation lines indented by `indent`. */
+function wrap(text: string, width: number, indent: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+/** The Status cell: "ok", "failed [2]", "timed out after 120 s", "unsupported [1]". */
+function shortStatus(row: Row, notes: Notes): string {
+  const o = row.outcome;
+  switch (o.state) {
+    case 'ok':
+      return 'ok';
+    case 'failed':
+      return `failed [${notes.ref(o.error)}]`;
+    case 'timeout':
+      return statusOf(row);
+    case 'unsupported':
+      return `unsupported [${notes.ref(o.why)}]`;
+  }
+}
+
+function paintStatus(row: Row, style: Style): (s: string) => string {
+  switch (row.outcome.state) {
+    case 'ok':
+      return style.ok;
+    case 'unsupported':
+      return style.dim;
+    default:
+      return style.bad;
+  }
+}
+
 interface Column {
   readonly head: string;
   readonly right: boolean;
   readonly cell: (row: Row, numpy: Row | undefined) => string;
 }
 
-function columns(report: Report): Column[] {
+function columns(report: Report, notes: Notes): Column[] {
   const cols: Column[] = [
     { head: 'Method', right: false, cell: (r) => r.method },
     { head: 'Kind', right: false, cell: (r) => r.kind },
@@ -85,7 +160,7 @@ function columns(report: Report): Column[] {
     cols.push({ head: 'Floor', right: true, cell: (r) => formatSeconds(r.floor) });
     cols.push({ head: 'x floor', right: true, cell: (r) => ratio(r.ratioFloor) });
   }
-  cols.push({ head: 'Status', right: false, cell: (r) => statusOf(r) });
+  cols.push({ head: 'Status', right: false, cell: (r) => shortStatus(r, notes) });
   return cols;
 }
 
@@ -93,10 +168,10 @@ function numpyFor(report: Report, row: Row): Row | undefined {
   return report.rows.find((r) => r.impl === 'numpy' && r.method === row.method && r.n === row.n && r.temperature === row.temperature);
 }
 
-function cells(report: Report, n: number): { cols: Column[]; body: string[][] } {
-  const cols = columns(report);
+function cells(report: Report, n: number, notes: Notes): { cols: Column[]; rows: Row[]; body: string[][] } {
+  const cols = columns(report, notes);
   const rows = report.rows.filter((r) => r.impl === 'ndshare' && r.n === n);
-  return { cols, body: rows.map((r) => cols.map((c) => c.cell(r, numpyFor(report, r)))) };
+  return { cols, rows, body: rows.map((r) => cols.map((c) => c.cell(r, numpyFor(report, r)))) };
 }
 
 function sizesOf(report: Report): number[] {
@@ -111,12 +186,13 @@ function phaseLines(report: Report, n: number, md: boolean): string[] {
   return ['', md ? `Phases (medians), n = ${formatCount(n)}:` : `Phases (medians), n = ${formatCount(n)}`, '', ...grid(head, body, [false, false, false, true, true, true, true], md)];
 }
 
-function numpyLines(report: Report, n: number, md: boolean): string[] {
+function numpyLines(report: Report, n: number, md: boolean, notes: Notes, style: Style): string[] {
   const rows = report.rows.filter((r) => r.impl === 'numpy' && r.n === n);
   if (rows.length === 0) return [];
   const head = ['NumPy method', 'Pages', 'Copy?', 'Time (median)', 'min', 'max', 'Status'];
-  const body = rows.map((r) => [`${r.method} (${r.title})`, r.temperature === 'cold' ? 'cold (run 1)' : 'warm (run 2)', r.copies === null ? '?' : r.copies ? 'Yes' : 'No', formatSeconds(r.median), formatSeconds(r.min), formatSeconds(r.max), statusOf(r)]);
-  return ['', `NumPy original (src/bench/python/reference.py), n = ${formatCount(n)}`, '', ...grid(head, body, [false, false, false, true, true, true, false], md)];
+  const body = rows.map((r) => [`${r.method} (${r.title})`, r.temperature === 'cold' ? 'cold (run 1)' : 'warm (run 2)', r.copies === null ? '?' : r.copies ? 'Yes' : 'No', formatSeconds(r.median), formatSeconds(r.min), formatSeconds(r.max), shortStatus(r, notes)]);
+  const paint = (i: number, col: number) => (col === head.length - 1 && rows[i] ? paintStatus(rows[i], style) : undefined);
+  return ['', `NumPy original (src/bench/python/reference.py), n = ${formatCount(n)}`, '', ...grid(head, body, [false, false, false, true, true, true, false], md, paint), ...notes.flush(md)];
 }
 
 function floorLines(floors: readonly Floors[], md: boolean): string[] {
@@ -126,7 +202,10 @@ function floorLines(floors: readonly Floors[], md: boolean): string[] {
   return ['', 'Physical floors (native, this run)', '', ...grid(head, body, [true, true, true, true, true, true], md)];
 }
 
-function grid(head: readonly string[], body: readonly string[][], right: readonly boolean[], md: boolean): string[] {
+/** Paints cell `col` of body line `line` (text output only); undefined leaves it plain. */
+type Paint = (line: number, col: number) => ((s: string) => string) | undefined;
+
+function grid(head: readonly string[], body: readonly string[][], right: readonly boolean[], md: boolean, paint?: Paint): string[] {
   if (md) {
     const esc = (s: string): string => s.replace(/\|/g, '\\|');
     return [
@@ -136,9 +215,16 @@ function grid(head: readonly string[], body: readonly string[][], right: readonl
     ];
   }
   const width = head.map((h, i) => Math.max(h.length, ...body.map((line) => (line[i] ?? '').length)));
-  const fmt = (line: readonly string[]): string =>
-    line.map((c, i) => (right[i] ? c.padStart(width[i] ?? 0) : c.padEnd(width[i] ?? 0))).join('  ').trimEnd();
-  return [fmt(head), width.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)];
+  // Padded first, painted after: escape bytes take no columns on screen.
+  const fmt = (line: readonly string[], at: number): string =>
+    line
+      .map((c, i) => {
+        const padded = right[i] ? c.padStart(width[i] ?? 0) : i === line.length - 1 ? c : c.padEnd(width[i] ?? 0);
+        return (at >= 0 ? paint?.(at, i) : undefined)?.(padded) ?? padded;
+      })
+      .join('  ')
+      .trimEnd();
+  return [fmt(head, -1), width.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)];
 }
 
 function formatBytes(b: number): string {
@@ -217,9 +303,14 @@ function sweepLines(report: Report, md: boolean): string[] {
   return ['', 'Size sweep: median total (handoff), cold pages', '', ...grid(head, body, [false, false, ...sizes.map(() => true)], md)];
 }
 
-/** The whole report as text (`md` false) or Markdown (`md` true). */
-export function renderTables(report: Report, md = false): string {
+/**
+ * The whole report as text (`md` false) or Markdown (`md` true); `style` colors the Status
+ * column of the text (plain by default, and always for Markdown).
+ */
+export function renderTables(report: Report, md = false, style: Style = plainStyle): string {
   const out: string[] = [];
+  const notes = new Notes();
+  const paintWith = md ? plainStyle : style;
   const e = report.env;
   out.push(
     `ndshare bench: ${report.options.dtype} ones, ${report.options.repeats} repeat(s), one fresh process per cell` +
@@ -227,13 +318,17 @@ export function renderTables(report: Report, md = false): string {
     `${e.date} | ${e.cpu} x${e.cores} | Linux ${e.kernel} | Node ${e.node}${e.python ? ` | Python ${e.python} | NumPy ${e.numpy}` : ''}` +
       `${e.loadavg ? ` | load ${e.loadavg.join(' ')} at start` : ''}`,
   );
+  if (report.partial === true) out.push(paintWith.bad('Interrupted: partial results, only the cells that finished (a row may hold fewer runs than the repeats).'));
   for (const n of sizesOf(report)) {
-    const { cols, body } = cells(report, n);
+    const { cols, rows, body } = cells(report, n, notes);
     const bytes = report.rows.find((r) => r.n === n)?.bytes ?? 0;
+    const status = cols.length - 1;
+    const paint: Paint = (i, col) => (col === status && rows[i] ? paintStatus(rows[i], paintWith) : undefined);
     out.push('', `n = ${formatCount(n)} ${report.options.dtype} (${formatBytes(bytes)})`, '');
-    out.push(...grid(cols.map((c) => c.head), body, cols.map((c) => c.right), md));
+    out.push(...grid(cols.map((c) => c.head), body, cols.map((c) => c.right), md, paint));
+    out.push(...notes.flush(md));
     out.push(...phaseLines(report, n, md));
-    out.push(...numpyLines(report, n, md));
+    out.push(...numpyLines(report, n, md, notes, paintWith));
   }
   out.push(...sweepLines(report, md));
   out.push(...floorLines(report.floors, md));

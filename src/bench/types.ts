@@ -151,4 +151,9 @@ export interface Report {
   readonly rows: readonly Row[];
   /** Wall-clock seconds of the whole run. */
   readonly seconds: number;
+  /**
+   * True when the run was interrupted (Ctrl-C): `rows` hold only the cells that finished, and a
+   * method's row may hold fewer runs than `options.repeats`. Absent in a complete run.
+   */
+  readonly partial?: boolean;
 }

@@ -2,34 +2,60 @@
  * `ndshare bench`: the study in one command. Everything heavy is imported only here, on demand,
  * so other subcommands start fast; the registry is loaded to list and describe the methods.
  */
+import { benchUsage, parseBenchArgs } from '../bench/options.js';
 import type { Command } from './command.js';
+import { EXIT } from './exit.js';
 
 /** Runs the benchmark and prints the table (or Markdown), optionally writing the JSON report. */
-export const bench: Command = async (argv, io) => {
-  const { benchUsage, parseBenchArgs } = await import('../bench/options.js');
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.stdout.write(benchUsage);
-    return 0;
-  }
-  if (argv.includes('--schema')) {
-    const { reportSchema } = await import('../bench/schema.js');
-    io.stdout.write(`${JSON.stringify(reportSchema, null, 2)}\n`);
-    return 0;
-  }
-  const { METHODS } = await import('../methods/table.js');
-  const args = parseBenchArgs(argv, METHODS.map((m) => m.name));
-  const [{ runBench, countSteps }, { progressBar }, { renderTables }, { writeFileSync }] = await Promise.all([
-    import('../bench/orchestrator.js'),
-    import('../bench/progress.js'),
-    import('../bench/table.js'),
-    import('node:fs'),
-  ]);
-  const catalog = new Map(METHODS.map((m) => [m.name, m] as const));
-  const progress = progressBar(io.stderr as NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, countSteps(args.options, catalog), args.quiet);
-  const report = await runBench(args.options, catalog, argv, progress);
-  progress.done();
-  if (args.json !== null) writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
-  io.stdout.write(renderTables(report, args.markdown));
-  // Non-zero when any supported cell failed or timed out, so scripts notice.
-  return report.rows.some((r) => r.outcome.state === 'failed' || r.outcome.state === 'timeout') ? 3 : 0;
+export const bench: Command = {
+  usage: benchUsage,
+  async parse(argv) {
+    const [{ METHODS }, { countCells, countSteps, whyNoCells }, { NdshareError }] = await Promise.all([
+      import('../methods/table.js'),
+      import('../bench/orchestrator.js'),
+      import('../errors.js'),
+    ]);
+    const args = parseBenchArgs(argv, METHODS.map((m) => m.name));
+    const catalog = new Map(METHODS.map((m) => [m.name, m] as const));
+    const why = args.schema ? null : whyNoCells(args.options, catalog);
+    if (why !== null) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected --methods and --kinds (or --threads) that run at least one cell but ${why}`);
+    return async (io) => {
+      if (args.schema) {
+        const { reportSchema } = await import('../bench/schema.js');
+        io.stdout.write(`${JSON.stringify(reportSchema, null, 2)}\n`);
+        return EXIT.ok;
+      }
+      const [{ runBench }, { progressReporter }, { renderTables }, { styleFor }, { writeFileSync }] = await Promise.all([
+        import('../bench/orchestrator.js'),
+        import('../bench/progress.js'),
+        import('../bench/table.js'),
+        import('../bench/style.js'),
+        import('node:fs'),
+      ]);
+      const mode = args.quiet ? 'off' : io.stderr.isTTY === true ? 'bar' : args.progress ? 'lines' : 'off';
+      const progress = progressReporter(io.stderr, countSteps(args.options, catalog), mode, styleFor(io.stderr, io.env));
+      // Ctrl-C ends the running cell (and its children), then the finished cells are reported.
+      // While this listener is installed, SIGINT no longer kills the process.
+      const interrupt = new AbortController();
+      const onSigint = (): void => interrupt.abort();
+      process.on('SIGINT', onSigint);
+      let report;
+      try {
+        report = await runBench(args.options, catalog, argv, progress, interrupt.signal);
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+        progress.done();
+      }
+      if (args.json !== null) writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
+      io.stdout.write(renderTables(report, args.markdown, styleFor(io.stdout, io.env)));
+      if (report.partial === true) {
+        const finished = report.rows.filter((r) => r.impl === 'ndshare' && r.temperature === 'cold').reduce((sum, r) => sum + r.runs.length, 0);
+        const json = args.json === null ? '' : `; ${args.json} holds them, marked "partial": true`;
+        io.stderr.write(`ndshare bench: interrupted after ${finished} of ${countCells(args.options, catalog)} cell(s); the tables above hold the finished ones${json}\n`);
+        return EXIT.interrupted;
+      }
+      // A failed or timed-out cell is a failure, so scripts notice.
+      return report.rows.some((r) => r.outcome.state === 'failed' || r.outcome.state === 'timeout') ? EXIT.failure : EXIT.ok;
+    };
+  },
 };

@@ -1,134 +1,113 @@
 /** `ndshare ls`, `ndshare rm NAME`, `ndshare sweep`: look after the segments in /dev/shm. */
-import { parseArgs } from 'node:util';
-import type { CliIO, Command } from './command.js';
-import { listSegments, removeSegment, sweepSegments, type SegmentInfo } from '../core/admin.js';
+import type { Command } from './command.js';
+import { EXIT } from './exit.js';
+import { parseCommandArgs } from './args.js';
+import { invalid } from '../errors.js';
+import { listSegments, removeSegment, segmentName, sweepSegments } from '../core/admin.js';
 import { segmentNames } from '../core/sweep.js';
 
-type Flags = Record<string, { type: 'boolean'; short?: string }>;
+const help = { help: { type: 'boolean', short: 'h' } } as const;
 
-/** Parses argv, or reports a usage error (exit code 2) through `io`. */
-function parse(argv: string[], options: Flags, positionals: number, usage: string, io: CliIO) {
-  try {
-    const r = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: positionals > 0, strict: true });
-    if (r.positionals.length > positionals) throw new Error(`Unexpected argument '${r.positionals[positionals] ?? ''}'`);
-    return { state: 'ok' as const, values: r.values as Record<string, boolean | undefined>, positionals: r.positionals };
-  } catch (err) {
-    io.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
-    return { state: 'usage' as const };
-  }
-}
-
-const kLsUsage = `Usage: ndshare ls [--json]
+/** `ndshare ls [--json]` */
+export const ls: Command = {
+  usage: `Usage: ndshare ls [--json]
 
 Lists ndshare segments in /dev/shm: name, size, dtype and shape (from the .npy header), creator
 pid (from the name) and owner uid, live (a process holds it) or dead (sweep will remove it), age.
-`;
 
-/** `ndshare ls [--json]` */
-export const ls: Command = async (argv, io) => {
-  const p = parse(argv, { json: { type: 'boolean' } }, 0, kLsUsage, io);
-  if (p.state === 'usage') return 2;
-  if (p.values['help']) {
-    io.stdout.write(kLsUsage);
-    return 0;
-  }
-  const segments = listSegments();
-  if (p.values['json']) {
-    io.stdout.write(`${JSON.stringify(segments.map(toJson), null, 2)}\n`);
-    return 0;
-  }
-  if (segments.length === 0) {
-    io.stdout.write('No ndshare segments in /dev/shm.\n');
-    return 0;
-  }
-  const rows = segments.map((s) => [
-    s.name,
-    formatBytes(s.size),
-    s.header.state === 'ok' ? s.header.dtype : '?',
-    s.header.state === 'ok' ? `(${s.header.shape.join(', ')}${s.header.shape.length === 1 ? ',' : ''})` : '?',
-    String(s.creatorPid),
-    String(s.uid),
-    s.liveness,
-    formatAge(s.ageMs),
-  ]);
-  io.stdout.write(table(['NAME', 'SIZE', 'DTYPE', 'SHAPE', 'PID', 'UID', 'STATE', 'AGE'], rows));
-  const dead = segments.filter((s) => s.liveness === 'dead').length;
-  if (dead > 0) io.stdout.write(`\n${dead} dead segment(s): 'ndshare sweep' removes them.\n`);
-  return 0;
+Options:
+  --json  print the segments as JSON: an array of listSegments()'s objects, oldest first
+          ({ name, path, size, header, creatorPid, uid, mode, liveness, ageMs })
+`,
+  async parse(argv) {
+    const { values } = parseCommandArgs('ls', argv, { json: { type: 'boolean' }, ...help });
+    return async (io) => {
+      const segments = listSegments();
+      if (values.json === true) {
+        // Exactly the library's objects, so that scripts and the API see one shape.
+        io.stdout.write(`${JSON.stringify(segments, null, 2)}\n`);
+        return EXIT.ok;
+      }
+      if (segments.length === 0) {
+        io.stdout.write('No ndshare segments in /dev/shm.\n');
+        return EXIT.ok;
+      }
+      const rows = segments.map((s) => [
+        s.name,
+        formatBytes(s.size),
+        s.header.state === 'ok' ? s.header.dtype : '?',
+        s.header.state === 'ok' ? `(${s.header.shape.join(', ')}${s.header.shape.length === 1 ? ',' : ''})` : '?',
+        String(s.creatorPid),
+        String(s.uid),
+        s.liveness,
+        formatAge(s.ageMs),
+      ]);
+      io.stdout.write(table(['NAME', 'SIZE', 'DTYPE', 'SHAPE', 'PID', 'UID', 'STATE', 'AGE'], rows));
+      const dead = segments.filter((s) => s.liveness === 'dead').length;
+      if (dead > 0) io.stdout.write(`\n${dead} dead segment(s): 'ndshare sweep' removes them.\n`);
+      return EXIT.ok;
+    };
+  },
 };
 
-function toJson(s: SegmentInfo) {
-  return {
-    name: s.name,
-    path: s.path,
-    size: s.size,
-    dtype: s.header.state === 'ok' ? s.header.dtype : null,
-    shape: s.header.state === 'ok' ? s.header.shape : null,
-    ...(s.header.state === 'unreadable' ? { headerError: s.header.reason } : {}),
-    pid: s.creatorPid,
-    uid: s.uid,
-    mode: `0${s.mode.toString(8).padStart(3, '0')}`,
-    state: s.liveness,
-    ageMs: Math.round(s.ageMs),
-  };
-}
-
-const kRmUsage = `Usage: ndshare rm NAME [--force]
+/** `ndshare rm NAME [--force]` */
+export const rm: Command = {
+  usage: `Usage: ndshare rm NAME [--force]
 
 Removes one segment by name ('/ndshare-<pid>-<hex>', 'ndshare-...' or '/dev/shm/ndshare-...').
 A segment that a live process holds is refused (EBUSY) unless --force: then only its name goes;
 processes that mapped it keep their memory until they close it.
-`;
 
-/** `ndshare rm NAME [--force]` */
-export const rm: Command = async (argv, io) => {
-  const p = parse(argv, { force: { type: 'boolean', short: 'f' } }, 1, kRmUsage, io);
-  if (p.state === 'usage') return 2;
-  if (p.values['help']) {
-    io.stdout.write(kRmUsage);
-    return 0;
-  }
-  const [name] = p.positionals;
-  if (name === undefined) {
-    io.stderr.write(`Missing the segment NAME\n\n${kRmUsage}`);
-    return 2;
-  }
-  const r = removeSegment(name, { force: p.values['force'] === true });
-  io.stdout.write(`removed ${r.name}${r.wasLive ? ' (it was live: processes that mapped it keep their memory)' : ''}\n`);
-  return 0;
+Options:
+  -f, --force  remove the name even if a process holds the segment
+`,
+  async parse(argv) {
+    const { values, positionals } = parseCommandArgs('rm', argv, { force: { type: 'boolean', short: 'f' }, ...help }, 1);
+    const [raw] = positionals;
+    if (raw === undefined) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'the segment NAME to remove', 'ndshare rm', undefined);
+    // A name that cannot be a segment's is a usage error; a segment that is missing or live is a failure.
+    const name = segmentName(raw);
+    return async (io) => {
+      const r = removeSegment(name, { force: values.force === true });
+      io.stdout.write(`removed ${r.name}${r.wasLive ? ' (it was live: processes that mapped it keep their memory)' : ''}\n`);
+      return EXIT.ok;
+    };
+  },
 };
 
-const kSweepUsage = `Usage: ndshare sweep [--dry-run] [--json]
+/** `ndshare sweep [--dry-run] [--json]` */
+export const sweep: Command = {
+  usage: `Usage: ndshare sweep [--dry-run] [--json]
 
 Removes every ndshare segment of this user that no process holds (its creator and every attacher
 exited or died, even by SIGKILL). A segment any live process holds is never removed.
---dry-run lists what would be removed.
-`;
 
-/** `ndshare sweep [--dry-run] [--json]` */
-export const sweep: Command = async (argv, io) => {
-  const p = parse(argv, { 'dry-run': { type: 'boolean', short: 'n' }, json: { type: 'boolean' } }, 0, kSweepUsage, io);
-  if (p.state === 'usage') return 2;
-  if (p.values['help']) {
-    io.stdout.write(kSweepUsage);
-    return 0;
-  }
-  // The effective uid owns what this process creates, as sweepSegments() decides.
-  const uid = process.geteuid?.();
-  const removed = p.values['dry-run']
-    ? listSegments()
-        .filter((s) => s.liveness === 'dead' && s.uid === uid)
-        .map((s) => s.name)
-    : [...sweepSegments().removed];
-  const remaining = segmentNames().length;
-  if (p.values['json']) {
-    io.stdout.write(`${JSON.stringify({ dryRun: p.values['dry-run'] === true, removed, remaining }, null, 2)}\n`);
-    return 0;
-  }
-  const verb = p.values['dry-run'] ? 'would remove' : 'removed';
-  for (const name of removed) io.stdout.write(`${verb} ${name}\n`);
-  io.stdout.write(`${verb} ${removed.length} dead segment(s); ${remaining} segment(s) remain in /dev/shm\n`);
-  return 0;
+Options:
+  -n, --dry-run  list what would be removed, remove nothing
+  --json         print { dryRun, removed: [names], remaining: count of segments left }
+`,
+  async parse(argv) {
+    const { values } = parseCommandArgs('sweep', argv, { 'dry-run': { type: 'boolean', short: 'n' }, json: { type: 'boolean' }, ...help });
+    const dryRun = values['dry-run'] === true;
+    return async (io) => {
+      // The effective uid owns what this process creates, as sweepSegments() decides.
+      const uid = process.geteuid?.();
+      const removed = dryRun
+        ? listSegments()
+            .filter((s) => s.liveness === 'dead' && s.uid === uid)
+            .map((s) => s.name)
+        : [...sweepSegments().removed];
+      const remaining = segmentNames().length;
+      if (values.json === true) {
+        io.stdout.write(`${JSON.stringify({ dryRun, removed, remaining }, null, 2)}\n`);
+        return EXIT.ok;
+      }
+      const verb = dryRun ? 'would remove' : 'removed';
+      for (const name of removed) io.stdout.write(`${verb} ${name}\n`);
+      io.stdout.write(`${verb} ${removed.length} dead segment(s); ${remaining} segment(s) remain in /dev/shm\n`);
+      return EXIT.ok;
+    };
+  },
 };
 
 function formatBytes(n: number): string {

@@ -24,7 +24,10 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the CLI in this process and captures what it writes. */
+/**
+ * Runs the CLI in this process and captures what it writes. Without the color variables: node's
+ * test runner sets FORCE_COLOR=1 for test files when it reports to a color terminal.
+ */
 export async function runCli(argv: string[]): Promise<CliRun> {
   const out = new PassThrough();
   const err = new PassThrough();
@@ -32,7 +35,10 @@ export async function runCli(argv: string[]): Promise<CliRun> {
   let stderr = '';
   out.on('data', (c: Buffer) => (stdout += c.toString()));
   err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await main(argv, { stdout: out, stderr: err });
+  const env = { ...process.env };
+  delete env['FORCE_COLOR'];
+  delete env['NO_COLOR'];
+  const code = await main(argv, { stdout: out, stderr: err, env });
   return { code, stdout, stderr };
 }
 
