@@ -12,6 +12,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   ls: { summary: 'list ndshare segments in /dev/shm (size, dtype, shape, owner, live/dead, age)', load: async () => (await import('./segments.js')).ls },
   rm: { summary: 'remove one segment by name', load: async () => (await import('./segments.js')).rm },
   sweep: { summary: 'remove segments that no live process holds', load: async () => (await import('./segments.js')).sweep },
+  publish: { summary: 'write a segment or .npy file as a Zarr array (read by zarr-python, Dask, other hosts)', load: async () => (await import('./zarr.js')).publishCommand },
+  fetch: { summary: "read a Zarr array into this host's shared cache and print its path", load: async () => (await import('./zarr.js')).fetchCommand },
 };
 
 function version(): string {

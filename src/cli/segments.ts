@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { CliIO, Command } from './command.js';
 import { listSegments, removeSegment, sweepSegments, type SegmentInfo } from '../core/admin.js';
 import { segmentNames } from '../core/sweep.js';
+import { cacheDir, listCache } from '../zarr/cache.js';
 
 type Flags = Record<string, { type: 'boolean'; short?: string }>;
 
@@ -39,6 +40,7 @@ export const ls: Command = async (argv, io) => {
   }
   if (segments.length === 0) {
     io.stdout.write('No ndshare segments in /dev/shm.\n');
+    cachedNote(io);
     return 0;
   }
   const rows = segments.map((s) => [
@@ -54,8 +56,17 @@ export const ls: Command = async (argv, io) => {
   io.stdout.write(table(['NAME', 'SIZE', 'DTYPE', 'SHAPE', 'PID', 'UID', 'STATE', 'AGE'], rows));
   const dead = segments.filter((s) => s.liveness === 'dead').length;
   if (dead > 0) io.stdout.write(`\n${dead} dead segment(s): 'ndshare sweep' removes them.\n`);
+  cachedNote(io);
   return 0;
 };
+
+/** Fetched Zarr arrays are files in the cache directory, not segments: counted here, listed by `fetch --list`. */
+function cachedNote(io: CliIO): void {
+  const cached = listCache();
+  if (cached.length === 0) return;
+  const bytes = cached.reduce((n, e) => n + e.size, 0);
+  io.stdout.write(`\n${cached.length} fetched Zarr array(s) (${formatBytes(bytes)}) in ${cacheDir()}: 'ndshare fetch --list' lists them, 'ndshare fetch --evict-all' removes them.\n`);
+}
 
 function toJson(s: SegmentInfo) {
   return {
