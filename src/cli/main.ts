@@ -8,6 +8,7 @@ import type { CliIO, Command } from './command.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   bench: { summary: 'run the sharing benchmark (the study, side by side with NumPy)', load: async () => (await import('./bench.js')).bench },
+  'bench-zarr': { summary: 'Zarr publish/fetch throughput, ndshare against zarr-python in the same run', load: async () => (await import('./bench-zarr.js')).benchZarr },
   report: { summary: 'render a benchmark JSON file as a self-contained HTML page', load: async () => (await import('./report.js')).report },
   ls: { summary: 'list ndshare segments in /dev/shm (size, dtype, shape, owner, live/dead, age)', load: async () => (await import('./segments.js')).ls },
   rm: { summary: 'remove one segment by name', load: async () => (await import('./segments.js')).rm },
