@@ -4,6 +4,7 @@
  * the per-host cache (cache.ts): a second fetch of an unchanged array maps the first one's copy.
  */
 import { rmSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { invalid, NdshareError } from '../errors.js';
 import { open } from '../core/attach.js';
 import { create } from '../core/create.js';
@@ -15,7 +16,6 @@ import { decodeChunk } from './codecs.js';
 import { kMetaKeyV2, kMetaKeyV3, parseJsonObject, parseV2, parseV3, type ZarrMeta } from './metadata.js';
 import type { TransferProgress } from './publish.js';
 import { readKey, readKeyInto, resolveStore, statKeys, type FsStore } from './store.js';
-import { stat } from 'node:fs/promises';
 
 /** Options for `fetchArray()`. */
 export interface FetchOptions {

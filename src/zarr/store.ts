@@ -171,9 +171,9 @@ async function removeStale(parent: string, name: string): Promise<void> {
   const entries = await readdir(parent).catch(() => [] as string[]);
   for (const e of entries) {
     if (!e.startsWith(prefix)) continue;
+    // Its writer may still be at work (this process included): only a dead writer's goes.
     const pid = Number(/^(\d+)-/.exec(e.slice(prefix.length))?.[1] ?? 0);
-    if (pid > 0 && pid !== process.pid && isAlive(pid)) continue;
-    if (pid === process.pid && !e.endsWith('-old')) continue;
+    if (pid > 0 && isAlive(pid)) continue;
     await rm(join(parent, e), { recursive: true, force: true }).catch(() => undefined);
   }
 }
