@@ -159,8 +159,7 @@ export const fetchCommand: Command = async (argv, io) => {
     return 0;
   }
   if (v['evict'] !== undefined || v['evict-all']) {
-    const url = v['evict'] === undefined ? undefined : (await import('../zarr/store.js')).resolveStore(v['evict']).url;
-    const removed = zarr.evictCache(url);
+    const removed = zarr.evictCache(v['evict'] === undefined ? undefined : String(v['evict']));
     io.stdout.write(`removed ${removed.length} cached array(s)\n`);
     return 0;
   }

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { fromSystemError, NdshareError } from '../errors.js';
 import { kShmDir } from '../core/layout.js';
 import type { Window } from './chunks.js';
+import { resolveStore } from './store.js';
 
 /** One cached array. */
 export interface CacheEntry {
@@ -141,13 +142,15 @@ export function listCache(): CacheEntry[] {
 }
 
 /**
- * Removes cached entries: those fetched from `url` (any window), or every entry when `url` is
- * undefined. Returns the paths removed. Processes that mapped an entry keep their memory.
+ * Removes cached entries: those fetched from `url` (a path or file:// URL; any window), or every
+ * entry when `url` is undefined. Returns the paths removed. Processes that mapped an entry keep
+ * their memory.
  */
-export function evictEntries(url: string | undefined): string[] {
+export function evictEntries(url?: string): string[] {
+  const canonical = url === undefined ? undefined : resolveStore(url).url;
   const removed: string[] = [];
   for (const e of listCache()) {
-    if (url !== undefined && e.url !== url) continue;
+    if (canonical !== undefined && e.url !== canonical) continue;
     rmSync(e.path, { force: true });
     rmSync(e.path.replace(/\.npy$/, '.json'), { force: true });
     removed.push(e.path);
