@@ -33,6 +33,13 @@ export const ERROR_CODES = [
   'ERR_NDSHARE_PROTOCOL',
   'ERR_NDSHARE_CHILD_FAILED',
   'ERR_NDSHARE_READ_ONLY',
+  // Zarr stores (src/zarr/): nothing at the URL, metadata or a chunk that cannot be used, a
+  // chunk the store lacks, a codec, layout or store kind ndshare does not read or write.
+  'ERR_NDSHARE_ZARR_NOT_FOUND',
+  'ERR_NDSHARE_ZARR_BAD_METADATA',
+  'ERR_NDSHARE_ZARR_BAD_CHUNK',
+  'ERR_NDSHARE_ZARR_MISSING_CHUNK',
+  'ERR_NDSHARE_ZARR_UNSUPPORTED',
 ] as const;
 
 type Letter = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O' | 'P' | 'Q' | 'R' | 'S' | 'T' | 'U' | 'V' | 'W' | 'X' | 'Y' | 'Z';

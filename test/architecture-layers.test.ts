@@ -1,6 +1,6 @@
 /**
- * The floor plan holds: folders are layers (errors -> core -> sync -> methods -> share -> bench ->
- * cli, index on top), no module imports a higher layer, and no import circle exists, type-only
+ * The floor plan holds: folders are layers (errors -> core -> sync -> methods -> share -> zarr ->
+ * bench -> cli, index on top), no module imports a higher layer, and no import circle exists, type-only
  * imports included (docs/architecture.md).
  */
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 
 const kSrc = fileURLToPath(new URL('../../src/', import.meta.url));
-const kLayers = ['errors.ts', 'core', 'sync', 'methods', 'share', 'bench', 'cli', 'index.ts'] as const;
+const kLayers = ['errors.ts', 'core', 'sync', 'methods', 'share', 'zarr', 'bench', 'cli', 'index.ts'] as const;
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -9,10 +9,13 @@ import { EXIT, type ExitStatus } from './exit.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   bench: { summary: 'run the sharing benchmark (the study, side by side with NumPy)', load: async () => (await import('./bench.js')).bench },
+  'bench-zarr': { summary: 'Zarr publish/fetch throughput, ndshare against zarr-python in the same run', load: async () => (await import('./bench-zarr.js')).benchZarr },
   report: { summary: 'check a benchmark JSON file and print its tables (or write an HTML page)', load: async () => (await import('./report.js')).report },
   ls: { summary: 'list ndshare segments in /dev/shm (size, dtype, shape, owner, live/dead, age)', load: async () => (await import('./segments.js')).ls },
   rm: { summary: 'remove one segment by name', load: async () => (await import('./segments.js')).rm },
   sweep: { summary: 'remove segments that no live process holds', load: async () => (await import('./segments.js')).sweep },
+  publish: { summary: 'write a segment or .npy file as a Zarr array (read by zarr-python, Dask, other hosts)', load: async () => (await import('./zarr.js')).publishCommand },
+  fetch: { summary: "read a Zarr array into this host's shared cache and print its path", load: async () => (await import('./zarr.js')).fetchCommand },
 };
 
 function version(): string {

@@ -1,10 +1,11 @@
 /** `ndshare ls`, `ndshare rm NAME`, `ndshare sweep`: look after the segments in /dev/shm. */
-import type { Command } from './command.js';
+import type { CliIO, Command } from './command.js';
 import { EXIT } from './exit.js';
 import { parseCommandArgs } from './args.js';
 import { invalid } from '../errors.js';
 import { listSegments, removeSegment, segmentName, sweepSegments } from '../core/admin.js';
 import { segmentNames } from '../core/sweep.js';
+import { cacheDir, listCache } from '../zarr/cache.js';
 
 const help = { help: { type: 'boolean', short: 'h' } } as const;
 
@@ -30,6 +31,7 @@ Options:
       }
       if (segments.length === 0) {
         io.stdout.write('No ndshare segments in /dev/shm.\n');
+        cachedNote(io);
         return EXIT.ok;
       }
       const rows = segments.map((s) => [
@@ -45,10 +47,19 @@ Options:
       io.stdout.write(table(['NAME', 'SIZE', 'DTYPE', 'SHAPE', 'PID', 'UID', 'STATE', 'AGE'], rows));
       const dead = segments.filter((s) => s.liveness === 'dead').length;
       if (dead > 0) io.stdout.write(`\n${dead} dead segment(s): 'ndshare sweep' removes them.\n`);
+      cachedNote(io);
       return EXIT.ok;
     };
   },
 };
+
+/** Fetched Zarr arrays are files in the cache directory, not segments: counted here, listed by `fetch --list`. */
+function cachedNote(io: CliIO): void {
+  const cached = listCache();
+  if (cached.length === 0) return;
+  const bytes = cached.reduce((n, e) => n + e.size, 0);
+  io.stdout.write(`\n${cached.length} fetched Zarr array(s) (${formatBytes(bytes)}) in ${cacheDir()}: 'ndshare fetch --list' lists them, 'ndshare fetch --evict-all' removes them.\n`);
+}
 
 /** `ndshare rm NAME [--force]` */
 export const rm: Command = {

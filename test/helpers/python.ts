@@ -14,10 +14,19 @@ def sha(a):
     return hashlib.sha256(np.asarray(a).tobytes(order='A')).hexdigest()
 `;
 
-/** Runs `code` (after a prelude: json, sys, hashlib, numpy as np, INPUT, out(), sha()) and parses its last stdout line. */
-export function runPython<T = unknown>(code: string, input: unknown = null, watchdogMs = 60_000): Promise<T> {
+/**
+ * Debian's own interpreter, with its python3-zarr, python3-dask and python3-distributed (and
+ * NumPy 1.24); `python3` on PATH may be another one without them.
+ */
+export const kSystemPython = '/usr/bin/python3';
+
+/**
+ * Runs `code` (after a prelude: json, sys, hashlib, numpy as np, INPUT, out(), sha()) and parses
+ * its last stdout line. `python` picks the interpreter (`kSystemPython` for the Zarr/Dask tests).
+ */
+export function runPython<T = unknown>(code: string, input: unknown = null, watchdogMs = 60_000, python = 'python3'): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const p = spawn('python3', ['-c', `${kPrelude}\n${code}`], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(python, ['-c', `${kPrelude}\n${code}`], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -33,13 +42,13 @@ export function runPython<T = unknown>(code: string, input: unknown = null, watc
     });
     p.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (timedOut) return reject(new Error(`Expected python3 to finish within ${watchdogMs} ms; killed it. stderr: ${stderr}`));
-      if (code !== 0) return reject(new Error(`python3 failed (code ${code}, signal ${signal}): ${stderr}`));
+      if (timedOut) return reject(new Error(`Expected ${python} to finish within ${watchdogMs} ms; killed it. stderr: ${stderr}`));
+      if (code !== 0) return reject(new Error(`${python} failed (code ${code}, signal ${signal}): ${stderr}`));
       const last = stdout.trim().split('\n').pop() ?? '';
       try {
         resolve(JSON.parse(last) as T);
       } catch {
-        reject(new Error(`python3 printed no JSON: ${JSON.stringify(stdout)} ${stderr}`));
+        reject(new Error(`${python} printed no JSON: ${JSON.stringify(stdout)} ${stderr}`));
       }
     });
     p.stdin.end(JSON.stringify(input));
