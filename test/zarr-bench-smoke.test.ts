@@ -6,21 +6,14 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/bench.js';
 import { ShmSnapshot } from './helpers/shm.js';
 import { zarrScratch } from './helpers/zarr.js';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-  stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const code = await main(argv, { stdout, stderr });
-  return { code, out, err };
+  const r = await runCli(argv);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 test('bench-zarr: a small run of both sides prints MB/s and ratios and leaves no store behind', async () => {

@@ -8,23 +8,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { main } from '../src/cli/main.js';
 import { attach, create, open, type Handle } from '../src/index.js';
+import { runCli } from './helpers/bench.js';
 import { ShmSnapshot } from './helpers/shm.js';
 import { sha } from './helpers/values.js';
 import { zarrScratch } from './helpers/zarr.js';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
-  stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
-  const code = await main(argv, { stdout, stderr });
-  return { code, out, err };
+  const r = await runCli(argv);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 test('ndshare publish / fetch: segment and .npy in, cache path and handle out, list, ls, evict, exit codes', async () => {

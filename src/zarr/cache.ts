@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { fromSystemError, NdshareError } from '../errors.js';
 import { kShmDir } from '../core/layout.js';
 import type { Window } from './chunks.js';
-import { resolveStore } from './store.js';
+import { isAlive, resolveStore } from './store.js';
 
 /** One cached array. */
 export interface CacheEntry {
@@ -99,15 +99,6 @@ export function removeStaleTemps(): void {
     const pid = Number(/\.tmp-(\d+)-/.exec(name)?.[1] ?? 0);
     if (pid <= 0 || isAlive(pid)) continue;
     rmSync(join(dir, name), { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as { code?: unknown }).code === 'EPERM';
   }
 }
 

@@ -178,7 +178,8 @@ async function removeStale(parent: string, name: string): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` exists (EPERM: it does, under another user): a writer or fetcher of ours still at work. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
