@@ -3,12 +3,10 @@
  * the tests never touch the real one in /dev/shm), deterministic contents per dtype, and an
  * assertion on a rejected promise's NdshareError.
  */
-import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NdshareError, type AnyTypedArray, type DType } from '../../src/index.js';
-import { kExpectedShape } from './errors.js';
+import type { AnyTypedArray, DType } from '../../src/index.js';
 
 /** A temporary directory for stores, with the fetch cache inside it; `done()` removes both. */
 export function zarrScratch(label: string): { dir: string; done: () => void } {
@@ -36,16 +34,4 @@ export function fillPattern(dtype: DType, data: AnyTypedArray): void {
   }
 }
 
-/** Awaits `p` and asserts it rejected with an NdshareError of `code` whose message has the standard shape. */
-export async function rejectsNdshare(p: Promise<unknown>, code: string, message: RegExp = kExpectedShape): Promise<NdshareError> {
-  let caught: unknown;
-  try {
-    await p;
-  } catch (err) {
-    caught = err;
-  }
-  if (!(caught instanceof NdshareError)) assert.fail(`expected an NdshareError ${code} but got ${caught === undefined ? 'no error' : String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  assert.match(caught.message, message);
-  return caught;
-}
+export { rejectsNdshare } from './errors.js';
