@@ -15,21 +15,27 @@ import { NdshareError } from '../errors.js';
 /** The guard's property name: what `Object.keys(array)` shows. */
 export const kCloneGuardKey = 'ndshareNotCloneable';
 
-/** The error for posting, cloning, copying or serializing `what` ('an NdArray', 'a rows() view'). */
-export function notCloneable(what: string): NdshareError {
+/** What an array's holder posts instead of the array. */
+const kArrayFix = 'array.threadHandle (for worker threads of this process) or array.handle (for any process)';
+
+/**
+ * The error for posting, cloning, copying or serializing `what` ('an NdArray', 'a rows() view',
+ * 'a Mutex'); `fix` names what to post instead (an array's handles by default).
+ */
+export function notCloneable(what: string, fix: string = kArrayFix): NdshareError {
   return new NdshareError(
     'ERR_NDSHARE_NOT_SHAREABLE',
-    `Expected array.threadHandle (for worker threads of this process) or array.handle (for any process) for postMessage, workerData, child.send or JSON but received ${what}, which cannot be cloned or serialized (it would arrive as {}); post the handle and attach() it on the other side`,
+    `Expected ${fix} for postMessage, workerData, child.send or JSON but received ${what}, which cannot be cloned or serialized (it would arrive as {}); post the handle and attach() it on the other side`,
   );
 }
 
-/** Adds the guard to `target` (an NdArray or a view). */
-export function guardClone(target: object, what: string): void {
+/** Adds the guard to `target` (an NdArray, a view, a Mutex, a Barrier, a LockedArray). */
+export function guardClone(target: object, what: string, fix: string = kArrayFix): void {
   Object.defineProperty(target, kCloneGuardKey, {
     enumerable: true,
     configurable: false,
     get(): never {
-      throw notCloneable(what);
+      throw notCloneable(what, fix);
     },
   });
 }

@@ -9,6 +9,7 @@
  */
 import { invalid, NdshareError } from '../errors.js';
 import { checkOptions, optionNames } from '../core/validate.js';
+import { guardClone, notCloneable } from '../core/clone-guard.js';
 import { kBarrierBrokenWord, kBarrierCountWord, kBarrierPartiesWord, kBarrierRoundWord, kSyncKindBarrier } from './layout.js';
 import { checkSyncEnvelope, type BarrierHandle } from './handle.js';
 import { SyncSegment, type SyncBacking } from './word-segment.js';
@@ -43,6 +44,9 @@ const kPassedSerial = Object.freeze({ state: 'passed' as const, serial: true });
 const kBroken = Object.freeze({ state: 'broken' as const });
 const kMaxParties = 0x7fffffff;
 
+/** What to post in place of the object (it belongs to the thread that made it). */
+const kPostInstead = 'barrier.handle (for any thread or process)';
+
 /** A reusable barrier for `parties` processes and threads. */
 export class Barrier {
   readonly #seg: SyncSegment;
@@ -50,9 +54,15 @@ export class Barrier {
   readonly #parties: number;
 
   private constructor(seg: SyncSegment) {
+    guardClone(this, 'a Barrier', kPostInstead);
     this.#seg = seg;
     this.#words = seg.words;
     this.#parties = Atomics.load(seg.words, kBarrierPartiesWord);
+  }
+
+  /** JSON.stringify() and child.send() with 'json' serialization fail at the call: post `handle`. */
+  toJSON(): never {
+    throw notCloneable('a Barrier', kPostInstead);
   }
 
   /** Creates a barrier for `parties` participants (>= 1). */

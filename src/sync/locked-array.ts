@@ -13,6 +13,7 @@ import type { AnyTypedArray, DType, DTypeLike, DTypeOf, ElementOf, TypedArrayMap
 import { invalid, NdshareError } from '../errors.js';
 import type { NdArray } from '../core/ndarray.js';
 import { checkOptions, offsetOf, optionNames, type Mode } from '../core/validate.js';
+import { guardClone, notCloneable } from '../core/clone-guard.js';
 import { checkSyncEnvelope, type LockedArrayHandle } from './handle.js';
 import { Mutex, type Acquired, type LockOptions } from './mutex.js';
 
@@ -28,6 +29,9 @@ const kLockedAttachOptions = optionNames<LockedArrayAttachOptions>({ mode: true,
 
 type Value<D extends DType> = ElementOf<D> | (D extends 'bool' ? boolean : never);
 
+/** What to post in place of the object (it belongs to the thread that made it). */
+const kPostInstead = 'lockedArray.handle (for any thread or process)';
+
 /** A shared array whose accessors hold a shared Mutex. */
 export class LockedArray<D extends DType = DType> {
   readonly #array: NdArray<D>;
@@ -38,12 +42,18 @@ export class LockedArray<D extends DType = DType> {
   readonly #shape: readonly number[];
 
   private constructor(array: NdArray<D>, mutex: Mutex) {
+    guardClone(this, 'a LockedArray', kPostInstead);
     this.#array = array;
     this.#mutex = mutex;
     this.#data = array.data;
     this.#shape = array.shape;
     const itemsize = array.size === 0 ? 1 : array.nbytes / array.size;
     this.#steps = array.strides.map((s) => s / itemsize);
+  }
+
+  /** JSON.stringify() and child.send() with 'json' serialization fail at the call: post `handle`. */
+  toJSON(): never {
+    throw notCloneable('a LockedArray', kPostInstead);
   }
 
   /** Creates a shared array (default backing 'shm') and a mutex next to it. */

@@ -20,6 +20,7 @@
 import { fstatSync } from 'node:fs';
 import { fromSystemError, invalid, NdshareError } from '../errors.js';
 import { checkOptions, optionNames } from '../core/validate.js';
+import { guardClone, notCloneable } from '../core/clone-guard.js';
 import {
   kMutexConsistencyWord,
   kMutexConsistent,
@@ -114,6 +115,9 @@ function claimOwnerId(seg: SyncSegment): number {
   );
 }
 
+/** What to post in place of the object (it belongs to the thread that made it). */
+const kPostInstead = 'mutex.handle (for any thread or process)';
+
 /**
  * A mutual-exclusion lock shared by processes and worker threads, robust to owner death.
  * Create it with `Mutex.create()`, send `mutex.handle` anywhere, `Mutex.attach(handle)` there.
@@ -136,6 +140,7 @@ export class Mutex {
   #generation = 0;
 
   private constructor(seg: SyncSegment) {
+    guardClone(this, 'a Mutex', kPostInstead);
     this.#seg = seg;
     this.#words = seg.words;
     let key: string;
@@ -152,6 +157,11 @@ export class Mutex {
     ids.add(this.#id);
     this.#threadIds = ids;
     this.#segmentKey = key;
+  }
+
+  /** JSON.stringify() and child.send() with 'json' serialization fail at the call: post `handle`. */
+  toJSON(): never {
+    throw notCloneable('a Mutex', kPostInstead);
   }
 
   /** Creates a new, unlocked mutex. */
