@@ -1,7 +1,7 @@
 /**
- * Ctrl-C (SIGINT) during `ndshare bench`: the running cell and its receiver are ended and cleaned
- * up, the table of the cells that finished is printed, --json is written for them marked
- * "partial": true, and the exit status is 130. No segment, file or process is left behind.
+ * Ctrl-C (SIGINT) or SIGTERM during `ndshare bench`: the running cell and its receiver are ended
+ * and cleaned up, the table of the cells that finished is printed, --json is written for them
+ * marked "partial": true, and the exit status is 130 (143 for SIGTERM). No segment, file or process is left behind.
  * Handshakes: progress lines (--progress, since stderr is a pipe here) say when cells finished;
  * then a segment created by a process of this run says a cell is in its handoff, so the
  * interrupt lands while it holds memory that must not leak.
@@ -35,7 +35,10 @@ async function segmentOfTheRun(shm: ShmSnapshot, mark: string, stop: AbortSignal
   return '';
 }
 
-test('bench: SIGINT prints the finished cells, writes them as a partial report, exits 130, leaves nothing', async () => {
+for (const [signal, status, said] of [
+  ['SIGINT', 130, 'interrupted'],
+  ['SIGTERM', 143, 'stopped by SIGTERM'],
+] as const) test(`bench: ${signal} prints the finished cells, writes them as a partial report, exits ${status}, leaves nothing`, async () => {
   const box = new BenchSandbox();
   const shm = new ShmSnapshot();
   const out = mkdtempSync(join(tmpdir(), 'ndshare-interrupt-test-'));
@@ -49,11 +52,11 @@ test('bench: SIGINT prints the finished cells, writes them as a partial report, 
       stop.abort();
       bench.child.kill('SIGKILL');
     });
-    bench.child.kill('SIGINT');
+    bench.child.kill(signal);
     const r = await bench.exited();
     assert.equal(r.signal, null, r.stderr);
-    assert.equal(r.code, 130, r.stderr);
-    const finished = Number(new RegExp(`^ndshare bench: interrupted after (\\d+) of ${kRepeats} cell\\(s\\); the tables above hold the finished ones; ${json} holds them, marked "partial": true$`, 'm').exec(r.stderr)?.[1]);
+    assert.equal(r.code, status, r.stderr);
+    const finished = Number(new RegExp(`^ndshare bench: ${said} after (\\d+) of ${kRepeats} cell\\(s\\); the tables above hold the finished ones; ${json} holds them, marked "partial": true$`, 'm').exec(r.stderr)?.[1]);
     assert.ok(finished >= 2 && finished < kRepeats, `finished cells: ${finished}\n${r.stderr}`);
     assert.match(r.stdout, /^Interrupted: partial results/m);
     assert.match(r.stdout, /^shm\s+process\s+cold\s+No\s.*\sok$/m);

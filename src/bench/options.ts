@@ -43,10 +43,11 @@ Options:
   --schema            print the report's JSON Schema and exit
 
 Ctrl-C stops the run: the running cell is ended and cleaned up, the tables of the cells that
-finished are printed and --json is written for them, marked "partial": true (exit 130).
+finished are printed and --json is written for them, marked "partial": true (exit 130; SIGTERM
+does the same and exits 143).
 
 Exit status: 0 every supported cell succeeded; 1 a cell failed or timed out; 2 usage error
-(including a selection of methods and kinds that runs no cell); 130 interrupted.
+(including a selection of methods and kinds that runs no cell); 130 interrupted; 143 SIGTERM.
 `;
 
 /** Parsed command line: the benchmark options plus output choices. */

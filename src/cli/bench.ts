@@ -34,16 +34,22 @@ export const bench: Command = {
       ]);
       const mode = args.quiet ? 'off' : io.stderr.isTTY === true ? 'bar' : args.progress ? 'lines' : 'off';
       const progress = progressReporter(io.stderr, countSteps(args.options, catalog), mode, styleFor(io.stderr, io.env));
-      // Ctrl-C ends the running cell (and its children), then the finished cells are reported.
-      // While this listener is installed, SIGINT no longer kills the process.
+      // Ctrl-C (SIGINT) or SIGTERM ends the running cell (and its children), then the finished
+      // cells are reported. While these listeners are installed, neither signal kills the process.
       const interrupt = new AbortController();
-      const onSigint = (): void => interrupt.abort();
-      process.on('SIGINT', onSigint);
+      let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null;
+      const onSignal = (signal: 'SIGINT' | 'SIGTERM'): void => {
+        stoppedBy ??= signal;
+        interrupt.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       let report;
       try {
         report = await runBench(args.options, catalog, argv, progress, interrupt.signal);
       } finally {
-        process.removeListener('SIGINT', onSigint);
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
         progress.done();
       }
       if (args.json !== null) writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
@@ -51,8 +57,9 @@ export const bench: Command = {
       if (report.partial === true) {
         const finished = report.rows.filter((r) => r.impl === 'ndshare' && r.temperature === 'cold').reduce((sum, r) => sum + r.runs.length, 0);
         const json = args.json === null ? '' : `; ${args.json} holds them, marked "partial": true`;
-        io.stderr.write(`ndshare bench: interrupted after ${finished} of ${countCells(args.options, catalog)} cell(s); the tables above hold the finished ones${json}\n`);
-        return EXIT.interrupted;
+        const how = stoppedBy === 'SIGTERM' ? 'stopped by SIGTERM' : 'interrupted';
+        io.stderr.write(`ndshare bench: ${how} after ${finished} of ${countCells(args.options, catalog)} cell(s); the tables above hold the finished ones${json}\n`);
+        return stoppedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
       }
       // A failed or timed-out cell is a failure, so scripts notice.
       return report.rows.some((r) => r.outcome.state === 'failed' || r.outcome.state === 'timeout') ? EXIT.failure : EXIT.ok;

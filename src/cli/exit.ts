@@ -6,8 +6,10 @@
  *   2   usage error: unknown command or option, a bad or missing argument, a selection that runs
  *       nothing; nothing was done
  *   130 interrupted by Ctrl-C (SIGINT), after printing what had finished (128 + SIGINT, as a shell reports it)
+ *   143 stopped by SIGTERM (a service manager, `timeout`, `kill`), after the same cleanup and report
+ *       (128 + SIGTERM)
  */
-export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130, terminated: 143 } as const;
 
 /** One of the statuses in EXIT. */
 export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];

@@ -37,7 +37,7 @@ Options:
   -v, --version  print the version
 
 Exit status: 0 success, 1 the command failed, 2 usage error (nothing was done),
-130 interrupted (Ctrl-C).
+130 interrupted (Ctrl-C), 143 stopped by SIGTERM.
 `;
 }
 
