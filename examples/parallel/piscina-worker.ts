@@ -21,11 +21,11 @@ const attached = new Map<string, NdArray<'float64'>>();
 function attachOnce(handle: Handle): NdArray<'float64'> {
   // A thread handle (`array.threadHandle`) reuses the main thread's mapping: no fd, nothing to
   // keep. Nor could it be a key: its SharedArrayBuffer arrives as a new object with each task.
-  if (handle.backing === 'sab') return attach(handle) as NdArray<'float64'>;
+  if (handle.backing === 'sab') return attach(handle, { dtype: 'float64' });
   const key = JSON.stringify(handle);
   let array = attached.get(key);
   if (array === undefined) {
-    array = attach(handle) as NdArray<'float64'>;
+    array = attach(handle, { dtype: 'float64' });
     attached.set(key, array);
   }
   return array;

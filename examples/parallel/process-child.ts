@@ -2,11 +2,12 @@
  * A child of the process recipe (docs/parallel.md): maps the two arrays it inherited once, then
  * sums every row range the parent sends until the parent disconnects.
  */
-import { inheritedArrays, type NdArray } from 'ndshare';
+import { inheritedArrays } from 'ndshare';
 import { sumRows, type RowRange } from './rows.js';
 
 // Attach once per process: the arrays came with the fork as fds (forkWithArrays), in this order.
-const [input, partials] = inheritedArrays() as [NdArray<'float64'>, NdArray<'float64'>];
+// Their dtypes are checked before anything is mapped, and type the two arrays.
+const [input, partials] = inheritedArrays({ dtype: ['float64', 'float64'] });
 
 process.on('message', (range: RowRange) => {
   sumRows(input, partials, range);
