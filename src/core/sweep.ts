@@ -31,6 +31,13 @@ const kAutoSweepIntervalMs = 1000;
 const kAutoSweepBudgetMs = 5;
 /** Directory entries read per readdir call of an automatic sweep. */
 const kDirBufferEntries = 256;
+/**
+ * Entries an automatic sweep always looks at, however long it takes: a process descheduled on a
+ * busy machine could otherwise spend the whole budget before its first entry and never reclaim
+ * anything. Cheap next to the budget (one lstat and lock probe each), so a /dev/shm holding a
+ * few segments is swept in full by every automatic sweep.
+ */
+const kAutoSweepMinEntries = 64;
 let nextAutoSweep = -Infinity;
 /**
  * The walk over /dev/shm that automatic sweeps share, open only while unfinished: the next sweep
@@ -54,11 +61,14 @@ export function sweepIfDue(): void {
   }
 }
 
-/** Goes on with the walk over /dev/shm for about `budgetMs`, reclaiming what nobody holds. */
+/**
+ * Goes on with the walk over /dev/shm for about `budgetMs` (and at least kAutoSweepMinEntries
+ * entries), reclaiming what nobody holds.
+ */
 function sweepFor(budgetMs: number): void {
   const deadline = performance.now() + budgetMs;
   walk ??= opendirSync(kShmDir, { bufferSize: kDirBufferEntries });
-  while (performance.now() < deadline) {
+  for (let seen = 0; seen < kAutoSweepMinEntries || performance.now() < deadline; seen++) {
     const entry = walk.readSync();
     if (entry === null) return endWalk();
     // The checks cost nothing before the lstat in reclaimIfDead: no other name reaches a syscall,
