@@ -210,6 +210,8 @@ export interface ParallelSection {
   readonly bandwidthError: string | null;
   readonly results: readonly ParallelRow[];
   readonly sharing: readonly SharingCost[];
+  /** 1, 5 and 15 minute load averages when the section ended. */
+  readonly loadavg: readonly number[];
 }
 
 /** The `--json` document. */

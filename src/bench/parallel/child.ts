@@ -4,7 +4,7 @@
  * the parent disconnects, nothing keeps the process alive and it exits: the kernel releases its fds
  * and mappings, and its liveness locks with them.
  */
-import { runTask } from './kernels.js';
+import { runTask } from './run-task.js';
 import type { ChildAnswer, ChildRequest } from './processes.js';
 
 process.on('message', (request: ChildRequest) => {

@@ -1,13 +1,10 @@
 /**
  * The kernels of `ndshare bench --parallel` and the one message type every task is: plain loops over
  * a Float64Array, no allocation per element, each over a range of rows of one shared array. The same
- * functions run in a piscina worker thread (worker.ts), in a child process (child.ts), and in the
- * main thread for the correctness checks, so a thread, a process and the check agree on what a
- * kernel computes.
+ * functions run in a piscina worker thread (worker.ts) and in a child process (child.ts), both
+ * through run-task.ts; the main thread checks their results here.
  */
-import { attach } from '../../core/attach.js';
 import type { Handle } from '../../core/handle.js';
-import type { NdArray } from '../../core/ndarray.js';
 
 /** The three kernels: a reduction, an in-place elementwise update, a 2-D 5-point stencil. */
 export const KERNELS = ['sum', 'axpb', 'stencil'] as const;
@@ -83,42 +80,6 @@ export function stencilRows(x: Float64Array, out: Float64Array, rows: number, co
       out[k] = c + alpha * ((x[k - cols] as number) + (x[k + cols] as number) + (x[k - 1] as number) + (x[k + 1] as number) - 4 * c);
     }
     out[row + cols - 1] = x[row + cols - 1] as number;
-  }
-}
-
-// Attach once per worker (thread or process): the first task that names an array maps it, later
-// ones find it here. A process handle is JSON that names its segment, so its text is the key.
-const attached = new Map<string, Float64Array>();
-
-function view(handle: Handle<'float64'>): Float64Array {
-  const key = JSON.stringify(handle);
-  let data = attached.get(key);
-  if (data === undefined) {
-    const array: NdArray<'float64'> = attach(handle);
-    data = array.data;
-    attached.set(key, data);
-  }
-  return data;
-}
-
-/** Runs one task in this worker and returns its result. */
-export function runTask(task: ParallelTask): TaskResult {
-  if (task.op === 'noop') return { value: 0, viewSeconds: 0 };
-  const t0 = performance.now();
-  const x = view(task.x);
-  const out = task.op === 'stencil' ? view(task.out) : null;
-  const viewSeconds = (performance.now() - t0) / 1000;
-  switch (task.op) {
-    case 'empty':
-      return { value: 0, viewSeconds };
-    case 'sum':
-      return { value: sumRange(x, task.start * task.cols, task.end * task.cols), viewSeconds };
-    case 'axpb':
-      axpbRange(x, task.a, task.b, task.start * task.cols, task.end * task.cols);
-      return { value: 0, viewSeconds };
-    case 'stencil':
-      stencilRows(x, out as Float64Array, task.rows, task.cols, task.alpha, task.start, task.end);
-      return { value: 0, viewSeconds };
   }
 }
 

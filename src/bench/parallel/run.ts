@@ -9,7 +9,7 @@
  * rows floor(t*R/W)..floor((t+1)*R/W); then the sharing cost. Every kernel's result is checked.
  */
 import { fileURLToPath } from 'node:url';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { create } from '../../core/create.js';
 import type { NdArray } from '../../core/ndarray.js';
 import { floorNative } from '../../core/native.js';
@@ -237,7 +237,7 @@ export async function runParallel(n: number, options: BenchOptions, progress: Pr
     for (const w of p.workers) {
       for (const kind of p.kinds) {
         if (signal?.aborted) break;
-        progress.start(`parallel n=${n}: ${kind}s x${w}`);
+        progress.start(`parallel n=${n}: ${kind === 'process' ? 'processes' : 'threads'} x${w}`);
         const m = await runNdshare(kind, w, x, out, rows, cols, options, p, signal);
         progress.end(Object.values(m.outcome).some((o) => o.state === 'failed') ? 'failed' : 'ok');
         measured.push({ impl: 'ndshare', kind, workers: w, m });
@@ -268,5 +268,5 @@ export async function runParallel(n: number, options: BenchOptions, progress: Pr
     return { ...r, speedup, efficiency: speedup === null ? null : speedup / r.workers, ratioNumpy: r.impl === 'ndshare' && np !== null && r.median !== null ? r.median / np : null };
   });
   const sharing: SharingCost[] = measured.map(({ impl, kind, workers, m }) => ({ impl, kind, workers, ...(m.sharing ?? { outcome: { state: 'failed', error: 'not run' }, empty: null, noop: null, perTask: null, firstAttach: null }) }));
-  return { n, rows, cols, bytes, cores, bandwidth: bw.bandwidth, bandwidthError: bw.error, results: withRatios, sharing };
+  return { n, rows, cols, bytes, cores, bandwidth: bw.bandwidth, bandwidthError: bw.error, results: withRatios, sharing, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) };
 }
