@@ -281,7 +281,7 @@ function parallelLines(section: ParallelSection, md: boolean, notes: Notes, styl
   else {
     const bwHead = ['Threads', 'read', 'write'];
     const bwBody = section.bandwidth.map((b) => [String(b.threads), formatRate(b.read), formatRate(b.write)]);
-    out.push('', 'Memory bandwidth (native streaming over faulted shared pages, this run, fastest of 3)', '', ...grid(bwHead, bwBody, [true, true, true], md));
+    out.push('', `Memory bandwidth (native streaming over ${formatBytes(Math.max(section.bytes, 64e6))} of faulted shared pages, this run, fastest of 3)`, '', ...grid(bwHead, bwBody, [true, true, true], md));
   }
   const shHead = ['Impl', 'Kind', 'Workers', 'empty task', 'no-op task', 'sharing cost/task', 'first view (attach)'];
   const shBody = section.sharing.map((c) => [c.impl, c.impl === 'numpy' ? 'Pool' : c.kind, String(c.workers), formatSeconds(c.empty), formatSeconds(c.noop), c.perTask === null ? '-' : c.perTask < 0 ? `-${formatSeconds(-c.perTask)}` : formatSeconds(c.perTask), formatSeconds(c.firstAttach)]);

@@ -190,7 +190,7 @@ export interface SharingCost {
   readonly firstAttach: number | null;
 }
 
-/** Memory bandwidth over already-faulted shared pages, `threads` threads streaming at once (bytes/s). */
+/** Memory bandwidth over already-faulted shared pages (the array's size, at least 64 MB), `threads` threads streaming at once (bytes/s). */
 export interface Bandwidth {
   readonly threads: number;
   readonly read: number;

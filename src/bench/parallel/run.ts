@@ -30,6 +30,8 @@ const kAlpha = 0.25;
 const kBytesPerElement: Record<Kernel, number> = { sum: 8, axpb: 16, stencil: 16 };
 /** Bandwidth passes (the fastest counts: noise only adds). */
 const kBandwidthPasses = 3;
+/** Bandwidth is measured over at least this much memory: far more than any cache, even for a small array. */
+const kBandwidthMinBytes = 64e6;
 
 const kScript = fileURLToPath(new URL('../../../../src/bench/python/parallel.py', import.meta.url));
 
@@ -228,7 +230,7 @@ export async function runParallel(n: number, options: BenchOptions, progress: Pr
   const bytes = rows * cols * 8;
   progress.start(`parallel n=${n}: memory bandwidth`);
   const threads = [...new Set([1, cores, ...p.workers])].sort((a, b) => a - b);
-  const bw = measureBandwidth(bytes, threads);
+  const bw = measureBandwidth(Math.max(bytes, kBandwidthMinBytes), threads);
   progress.end(bw.error === null ? 'ok' : 'failed');
   const measured: Array<{ impl: 'ndshare' | 'numpy'; kind: Kind; workers: number; m: Measured }> = [];
   const x = create({ dtype: 'float64', shape: [rows * cols] });
