@@ -12,7 +12,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ParallelTask, TaskResult } from './kernels.js';
-import type { TaskPool } from './pool.js';
 
 /** What the parent sends a child: one task and its number. */
 export interface ChildRequest {
@@ -44,8 +43,8 @@ interface Member {
   stderr: string;
 }
 
-/** A pool of `size` child processes. */
-export class ProcessPool implements TaskPool {
+/** A pool of `size` child processes (a `TaskPool` of pool.ts, which imports this module). */
+export class ProcessPool {
   readonly size: number;
   readonly #members: Member[];
   readonly #queue: Pending[] = [];
