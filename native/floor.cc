@@ -258,6 +258,15 @@ napi_value FloorBandwidth(napi_env env, napi_callback_info info) {
   return Number(env, best);
 }
 
+// threadCpuSeconds() -> CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), in seconds: what a
+// kernel of `ndshare bench --parallel` used, apart from the time its thread waited for a core.
+// Node 20 has no per-thread CPU clock, and /proc/thread-self/schedstat lags by up to a tick.
+napi_value ThreadCpuSeconds(napi_env env, napi_callback_info) {
+  timespec ts;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0) return ThrowErrno(env, errno, "clock_gettime");
+  return Number(env, static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9);
+}
+
 // rusageChildren() -> peak resident set (KiB) of the largest waited-for child of this process:
 // the child half of a cell's "peak memory" (Node does not expose RUSAGE_CHILDREN).
 napi_value RusageChildren(napi_env env, napi_callback_info) {
@@ -277,6 +286,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       Method("floorFreshShared", FloorFreshShared),
       Method("floorPipe", FloorPipe),
       Method("floorBandwidth", FloorBandwidth),
+      Method("threadCpuSeconds", ThreadCpuSeconds),
       Method("rusageChildren", RusageChildren),
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);

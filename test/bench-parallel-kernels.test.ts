@@ -26,6 +26,7 @@ test('bench --parallel: every kernel runs and checks out for threads, processes 
   for (const r of section.results) {
     assert.equal(r.runs.length, 2, 'the timed runs');
     assert.ok(r.median !== null && r.speedup !== null && r.efficiency !== null && r.throughput !== null);
+    assert.ok(r.cpu !== null && r.cpu > 0 && r.cpuEfficiency !== null, `the CPU time of the slowest task: ${r.impl} ${r.kind} ${r.kernel} x${r.workers}`);
     if (r.impl === 'ndshare') assert.ok(r.ratioNumpy !== null, 'compared with NumPy in the same run');
   }
   assert.equal(section.sharing.length, 6);

@@ -128,7 +128,7 @@ export const reportSchema: Schema = {
           items: {
             type: 'object',
             additionalProperties: false,
-            required: ['impl', 'kind', 'kernel', 'workers', 'runs', 'outcome', 'median', 'speedup', 'efficiency', 'throughput', 'ratioNumpy'],
+            required: ['impl', 'kind', 'kernel', 'workers', 'runs', 'outcome', 'median', 'speedup', 'efficiency', 'cpu', 'cpuEfficiency', 'throughput', 'ratioNumpy'],
             properties: {
               impl: { enum: ['ndshare', 'numpy'] },
               kind,
@@ -139,6 +139,8 @@ export const reportSchema: Schema = {
               median: numOrNull,
               speedup: numOrNull,
               efficiency: numOrNull,
+              cpu: numOrNull,
+              cpuEfficiency: numOrNull,
               throughput: numOrNull,
               ratioNumpy: numOrNull,
             },

@@ -259,13 +259,13 @@ function parallelLines(section: ParallelSection, md: boolean, notes: Notes, styl
   const read = (w: number): number | null => section.bandwidth.find((b) => b.threads === w)?.read ?? null;
   const order = (r: ParallelRow): string => `${['sum', 'axpb', 'stencil'].indexOf(r.kernel)}${r.impl === 'numpy' ? 2 : r.kind === 'thread' ? 0 : 1}${String(r.workers).padStart(4, '0')}`;
   const list = [...section.results].sort((a, b) => order(a).localeCompare(order(b)));
-  const head = ['Kernel', 'Impl', 'Kind', 'Workers', 'Time (median)', 'Speedup', 'Efficiency', 'Data rate', 'of read BW', 'ndshare/NumPy', 'Status'];
+  const head = ['Kernel', 'Impl', 'Kind', 'Workers', 'Time (median)', 'Speedup', 'Efficiency', 'CPU eff.', 'Data rate', 'of read BW', 'ndshare/NumPy', 'Status'];
   const body = list.map((r) => {
     const bw = read(r.workers);
     const status = r.outcome.state === 'ok' ? 'ok' : r.outcome.state === 'unsupported' ? `unsupported [${notes.ref(r.outcome.why)}]` : r.outcome.state === 'failed' ? `failed [${notes.ref(r.outcome.error)}]` : `timed out after ${r.outcome.afterSeconds.toFixed(0)} s`;
     return [
       kKernelTitles[r.kernel], r.impl, r.impl === 'numpy' ? 'Pool' : r.kind, String(r.workers), formatSeconds(r.median),
-      r.speedup === null ? '-' : `${r.speedup.toFixed(2)}x`, percent(r.efficiency), formatRate(r.throughput),
+      r.speedup === null ? '-' : `${r.speedup.toFixed(2)}x`, percent(r.efficiency), percent(r.cpuEfficiency), formatRate(r.throughput),
       r.throughput === null || bw === null ? '-' : percent(r.throughput / bw), ratio(r.ratioNumpy), status,
     ];
   });
@@ -274,9 +274,10 @@ function parallelLines(section: ParallelSection, md: boolean, notes: Notes, styl
     if (col !== head.length - 1 || !r) return undefined;
     return r.outcome.state === 'ok' ? style.ok : r.outcome.state === 'unsupported' ? style.dim : style.bad;
   };
-  out.push(...grid(head, body, [false, false, false, true, true, true, true, true, true, true, false], md, paint), ...notes.flush(md));
+  out.push(...grid(head, body, [false, false, false, true, true, true, true, true, true, true, true, false], md, paint), ...notes.flush(md));
   out.push('', `Load average at the end of this section: ${section.loadavg.join(' ')} (on a busy machine speedups and efficiencies are noisy).`);
-  out.push('', 'Data rate: bytes read and written / time (sum 8, a*x+b and stencil 16 per element); "of read BW": of the read bandwidth below at as many threads.');
+  out.push('', 'CPU eff.: the efficiency on the CPU time of the slowest task (its thread\'s time on a CPU), which leaves out waiting for a core: what the efficiency would be with idle cores.');
+  out.push('Data rate: bytes read and written / time (sum 8, a*x+b and stencil 16 per element); "of read BW": of the read bandwidth below at as many threads.');
   if (section.bandwidthError !== null) out.push('', `Memory bandwidth: not measured (${section.bandwidthError})`);
   else {
     const bwHead = ['Threads', 'read', 'write'];
@@ -297,10 +298,11 @@ function parallelGoals(report: Report): string[] {
   const n = section.cores;
   const at = section.results.filter((r) => r.kernel === kComputeBound && r.workers === n);
   const np = at.find((r) => r.impl === 'numpy');
-  const npText = np?.efficiency != null ? `; NumPy's Pool ${np.efficiency.toFixed(2)}` : '';
+  const npText = np?.efficiency != null ? `; NumPy's Pool ${np.efficiency.toFixed(2)}${np.cpuEfficiency === null ? '' : `, ${np.cpuEfficiency.toFixed(2)} on CPU time`}` : '';
   for (const r of at.filter((x) => x.impl === 'ndshare')) {
     const e = r.efficiency;
-    out.push(`parallel n=${formatCount(section.n)}: ${kKernelTitles[kComputeBound]} (compute-bound) efficiency at N = ${n} cores, ${plural(r.kind)}, >= 0.9: ${e === null ? 'not measured' : e >= 0.9 ? 'met' : 'NOT met'}${e === null ? '' : ` (${e.toFixed(2)}${npText})`}`);
+    const cpu = r.cpuEfficiency === null ? '' : `, ${r.cpuEfficiency.toFixed(2)} on CPU time`;
+    out.push(`parallel n=${formatCount(section.n)}: ${kKernelTitles[kComputeBound]} (compute-bound) efficiency at N = ${n} cores, ${plural(r.kind)}, >= 0.9: ${e === null ? 'not measured' : e >= 0.9 ? 'met' : 'NOT met'}${e === null ? '' : ` (${e.toFixed(2)}${cpu}${npText})`}`);
   }
   const costs = section.sharing.filter((c) => c.impl === 'ndshare' && c.perTask !== null);
   if (costs.length > 0) {

@@ -168,6 +168,17 @@ export interface ParallelRow {
   readonly speedup: number | null;
   /** speedup / workers. */
   readonly efficiency: number | null;
+  /**
+   * Median over the timed runs of the largest CPU time one task's thread spent in the kernel
+   * (seconds): what the run would take if every worker had a core to itself.
+   */
+  readonly cpu: number | null;
+  /**
+   * The efficiency on CPU time: cpu with 1 worker / (workers x cpu here). Unlike `efficiency`, it
+   * does not count the time a worker waited for a core, so it reads the same on a busy machine;
+   * it still counts imbalance and memory stalls (a stalled thread is on its CPU).
+   */
+  readonly cpuEfficiency: number | null;
   /** Bytes the kernel reads and writes (sum 8, a*x+b and stencil 16 per element) / median. */
   readonly throughput: number | null;
   /** ndshare median / NumPy median of the same kernel and worker count. */

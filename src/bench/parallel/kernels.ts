@@ -29,10 +29,14 @@ export type ParallelTask =
   | ({ readonly op: 'axpb'; readonly x: Handle<'float64'>; readonly cols: number; readonly a: number; readonly b: number } & RowSpan)
   | ({ readonly op: 'stencil'; readonly x: Handle<'float64'>; readonly out: Handle<'float64'>; readonly rows: number; readonly cols: number; readonly alpha: number } & RowSpan);
 
-/** A task's answer: its value (the partial sum; 0 otherwise) and the seconds it spent getting its views. */
+/**
+ * A task's answer: its value (the partial sum; 0 otherwise), the seconds it spent getting its
+ * views, and the CPU time its thread spent in the kernel (0 for noop and empty tasks).
+ */
 export interface TaskResult {
   readonly value: number;
   readonly viewSeconds: number;
+  readonly cpuSeconds: number;
 }
 
 /** Task `t` of `tasks` over `rows` rows: consecutive spans whose sizes differ by at most one row. */

@@ -76,6 +76,8 @@ function measureBandwidth(bytes: number, threads: readonly number[]): { bandwidt
 
 interface Measured {
   readonly runs: Partial<Record<Kernel, number[]>>;
+  /** Per timed run, the largest CPU time of one task: the run's length had every worker a core of its own. */
+  readonly cpu: Partial<Record<Kernel, number[]>>;
   readonly outcome: Partial<Record<Kernel, RowState>>;
   sharing: Omit<SharingCost, 'impl' | 'kind' | 'workers'> | null;
 }
@@ -85,7 +87,7 @@ const failedState = (err: unknown): RowState =>
 
 /** One pool of ndshare's (threads or processes) at `workers`, over `x` and `out`. */
 async function runNdshare(kind: Kind, workers: number, x: NdArray<'float64'>, out: NdArray<'float64'>, rows: number, cols: number, options: BenchOptions, p: ParallelOptions, signal: AbortSignal | undefined): Promise<Measured> {
-  const m: Measured = { runs: {}, outcome: {}, sharing: null };
+  const m: Measured = { runs: {}, cpu: {}, outcome: {}, sharing: null };
   const started = await startPool(kind, workers);
   if (started.state === 'unsupported') {
     const why: RowState = { state: 'unsupported', why: started.why };
@@ -96,10 +98,10 @@ async function runNdshare(kind: Kind, workers: number, x: NdArray<'float64'>, ou
   const pool: TaskPool = started.pool;
   const spans: RowSpan[] = Array.from({ length: workers }, (_, t) => rowSpan(t, workers, rows));
   const batch = (make: (s: RowSpan) => ParallelTask): Promise<TaskResult[]> => within(Promise.all(spans.map((s) => pool.run(make(s)))), options.timeoutMs);
-  const timed = async (make: (s: RowSpan) => ParallelTask): Promise<{ seconds: number; results: TaskResult[] }> => {
+  const timed = async (make: (s: RowSpan) => ParallelTask): Promise<{ seconds: number; cpu: number; results: TaskResult[] }> => {
     const t0 = performance.now();
     const results = await batch(make);
-    return { seconds: (performance.now() - t0) / 1000, results };
+    return { seconds: (performance.now() - t0) / 1000, cpu: Math.max(...results.map((r) => r.cpuSeconds)), results };
   };
   const n = rows * cols;
   const xh = x.handle;
@@ -113,25 +115,31 @@ async function runNdshare(kind: Kind, workers: number, x: NdArray<'float64'>, ou
     const first = await batch((s) => ({ op: 'sum', x: xh, cols, ...s }));
     firstAttach = median(first.map((r) => r.viewSeconds));
     const sums: number[] = [];
+    const sumCpu: number[] = [];
     let check: string | null = null;
     for (let r = 0; r < options.repeats && !signal?.aborted; r++) {
-      const { seconds, results } = await timed((s) => ({ op: 'sum', x: xh, cols, ...s }));
+      const { seconds, cpu, results } = await timed((s) => ({ op: 'sum', x: xh, cols, ...s }));
       sums.push(seconds);
+      sumCpu.push(cpu);
       const total = results.reduce((a, b) => a + b.value, 0);
       if (total !== n) check ??= `sum is ${total}, expected ${n}`;
     }
     m.runs.sum = sums;
+    m.cpu.sum = sumCpu;
     m.outcome.sum = check === null ? { state: 'ok' } : { state: 'failed', error: check };
     // a*x+b in place: after k runs over ones, every element is a^k + b(1 + a + ... + a^(k-1)).
     current = 'axpb';
     const updates: number[] = [];
+    const updateCpu: number[] = [];
     let want = 1;
     for (let r = 0; r <= options.repeats && !signal?.aborted; r++) {
-      const { seconds } = await timed((s) => ({ op: 'axpb', x: xh, cols, a: kA, b: kB, ...s }));
+      const { seconds, cpu } = await timed((s) => ({ op: 'axpb', x: xh, cols, a: kA, b: kB, ...s }));
       if (r > 0) updates.push(seconds);
+      if (r > 0) updateCpu.push(cpu);
       want = kA * want + kB;
     }
     m.runs.axpb = updates;
+    m.cpu.axpb = updateCpu;
     check = checkAll(x.data, n, want, 'axpb x');
     m.outcome.axpb = check === null ? { state: 'ok' } : { state: 'failed', error: check };
     // The stencil from x (a known grid) into out.
@@ -139,11 +147,14 @@ async function runNdshare(kind: Kind, workers: number, x: NdArray<'float64'>, ou
     fillGrid(x.data, rows, cols);
     out.data.fill(0, 0, n);
     const steps: number[] = [];
+    const stepCpu: number[] = [];
     for (let r = 0; r <= options.repeats && !signal?.aborted; r++) {
-      const { seconds } = await timed((s) => ({ op: 'stencil', x: xh, out: outh, rows, cols, alpha: kAlpha, ...s }));
+      const { seconds, cpu } = await timed((s) => ({ op: 'stencil', x: xh, out: outh, rows, cols, alpha: kAlpha, ...s }));
       if (r > 0) steps.push(seconds);
+      if (r > 0) stepCpu.push(cpu);
     }
     m.runs.stencil = steps;
+    m.cpu.stencil = stepCpu;
     check = checkStencil(x.data, out.data, rows, cols, kAlpha);
     m.outcome.stencil = check === null ? { state: 'ok' } : { state: 'failed', error: check };
     // Sharing cost: one task at a time, an empty and a no-op task alternating.
@@ -177,7 +188,7 @@ async function runNdshare(kind: Kind, workers: number, x: NdArray<'float64'>, ou
 
 /** What src/bench/python/parallel.py prints on its last line. */
 interface NumpyAnswer {
-  readonly kernels: Partial<Record<Kernel, { seconds: number[]; check: string | null }>>;
+  readonly kernels: Partial<Record<Kernel, { seconds: number[]; cpu: number[]; check: string | null }>>;
   readonly sharing: { empty: number; noop: number; firstAttach: number } | null;
 }
 
@@ -192,7 +203,7 @@ function parseAnswer(stdout: string): NumpyAnswer | null {
 
 /** NumPy's pool at `workers`: one fresh Python process. */
 async function runNumpy(workers: number, rows: number, cols: number, options: BenchOptions, p: ParallelOptions, signal: AbortSignal | undefined): Promise<Measured> {
-  const m: Measured = { runs: {}, outcome: {}, sharing: null };
+  const m: Measured = { runs: {}, cpu: {}, outcome: {}, sharing: null };
   const args = [kScript, '--rows', String(rows), '--cols', String(cols), '--workers', String(workers), '--repeats', String(options.repeats), '--sharing-tasks', String(p.sharingTasks), '--a', String(kA), '--b', String(kB), '--alpha', String(kAlpha)];
   // Three kernels with a warm-up each, and the sharing round trips: one cell's limit per kernel.
   const exit = await runProcess('python3', args, options.timeoutMs * 4, process.env, signal);
@@ -215,6 +226,7 @@ async function runNumpy(workers: number, rows: number, cols: number, options: Be
       continue;
     }
     m.runs[k] = got.seconds;
+    m.cpu[k] = got.cpu;
     m.outcome[k] = got.check === null ? { state: 'ok' } : { state: 'failed', error: got.check };
   }
   const s = parsed?.sharing;
@@ -260,14 +272,19 @@ export async function runParallel(n: number, options: BenchOptions, progress: Pr
       const runs = m.runs[kernel] ?? [];
       const outcome = m.outcome[kernel] ?? { state: 'failed', error: 'not run' };
       const med = runs.length > 0 && outcome.state === 'ok' ? median(runs) : null;
-      results.push({ impl, kind, kernel, workers, runs, outcome, median: med, speedup: null, efficiency: null, throughput: med === null ? null : (rows * cols * kBytesPerElement[kernel]) / med, ratioNumpy: null });
+      const cpuRuns = m.cpu[kernel] ?? [];
+      const cpu = cpuRuns.length > 0 && med !== null ? median(cpuRuns) : null;
+      results.push({ impl, kind, kernel, workers, runs, outcome, median: med, speedup: null, efficiency: null, cpu, cpuEfficiency: null, throughput: med === null ? null : (rows * cols * kBytesPerElement[kernel]) / med, ratioNumpy: null });
     }
   }
   const withRatios = results.map((r) => {
-    const one = results.find((o) => o.impl === r.impl && o.kind === r.kind && o.kernel === r.kernel && o.workers === 1)?.median ?? null;
+    const base = results.find((o) => o.impl === r.impl && o.kind === r.kind && o.kernel === r.kernel && o.workers === 1);
+    const one = base?.median ?? null;
+    const oneCpu = base?.cpu ?? null;
     const np = results.find((o) => o.impl === 'numpy' && o.kernel === r.kernel && o.workers === r.workers)?.median ?? null;
     const speedup = one !== null && r.median !== null ? one / r.median : null;
-    return { ...r, speedup, efficiency: speedup === null ? null : speedup / r.workers, ratioNumpy: r.impl === 'ndshare' && np !== null && r.median !== null ? r.median / np : null };
+    const cpuEfficiency = oneCpu !== null && r.cpu !== null && r.cpu > 0 ? oneCpu / r.cpu / r.workers : null;
+    return { ...r, speedup, efficiency: speedup === null ? null : speedup / r.workers, cpuEfficiency, ratioNumpy: r.impl === 'ndshare' && np !== null && r.median !== null ? r.median / np : null };
   });
   const sharing: SharingCost[] = measured.map(({ impl, kind, workers, m }) => ({ impl, kind, workers, ...(m.sharing ?? { outcome: { state: 'failed', error: 'not run' }, empty: null, noop: null, perTask: null, firstAttach: null }) }));
   return { n, rows, cols, bytes, cores, bandwidth: bw.bandwidth, bandwidthError: bw.error, results: withRatios, sharing, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) };

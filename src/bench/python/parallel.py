@@ -24,7 +24,7 @@ import os
 import statistics
 from multiprocessing import get_context
 from multiprocessing.shared_memory import SharedMemory
-from time import perf_counter
+from time import perf_counter, thread_time
 
 import numpy as np
 
@@ -43,34 +43,39 @@ def view(name, shape):
     return got[1] if got[1].shape == tuple(shape) else got[1].reshape(shape)
 
 
+# Every task answers (value, seconds to get its views, CPU seconds of its thread in the kernel).
 def task_noop():
-    return (0.0, 0.0)
+    return (0.0, 0.0, 0.0)
 
 
 def task_empty(name, shape):
     t0 = perf_counter()
     view(name, shape)
-    return (0.0, perf_counter() - t0)
+    return (0.0, perf_counter() - t0, 0.0)
 
 
 def task_sum(name, shape, start, end):
     t0 = perf_counter()
     x = view(name, shape)
     seconds = perf_counter() - t0
-    return (float(np.sum(x[start:end])), seconds)
+    c0 = thread_time()
+    total = float(np.sum(x[start:end]))
+    return (total, seconds, thread_time() - c0)
 
 
 def task_axpb(name, shape, start, end, a, b):
     x = view(name, shape)[start:end]
+    c0 = thread_time()
     np.multiply(x, a, out=x)
     np.add(x, b, out=x)
-    return (0.0, 0.0)
+    return (0.0, 0.0, thread_time() - c0)
 
 
 def task_stencil(xname, oname, shape, start, end, alpha):
     rows, cols = shape
     x = view(xname, shape)
     out = view(oname, shape)
+    c0 = thread_time()
     for r in (0, rows - 1):
         if start <= r < end:
             out[r] = x[r]
@@ -87,7 +92,7 @@ def task_stencil(xname, oname, shape, start, end, alpha):
         o += c
         out[b0:b1, 0] = x[b0:b1, 0]
         out[b0:b1, -1] = x[b0:b1, -1]
-    return (0.0, 0.0)
+    return (0.0, 0.0, thread_time() - c0)
 
 
 def call(fn, args):
@@ -98,10 +103,13 @@ def spans(workers, rows):
     return [((t * rows) // workers, ((t + 1) * rows) // workers) for t in range(workers)]
 
 
-def timed(pool, fn, arglist):
+def timed(pool, fn, arglist, cpu):
+    """Runs one task per arglist entry; returns the wall time and the results, and appends the slowest task's CPU time to `cpu`."""
     t0 = perf_counter()
     results = pool.starmap(call, [(fn, a) for a in arglist], chunksize=1)
-    return perf_counter() - t0, results
+    seconds = perf_counter() - t0
+    cpu.append(max(r[2] for r in results))
+    return seconds, results
 
 
 def main():
@@ -133,31 +141,31 @@ def main():
         flat_part = [(a * cols, b * cols) for a, b in part]
         with get_context('fork').Pool(w) as pool:
             # sum: x is ones, so every run's total is n.
-            _, first = timed(pool, task_sum, [(xname, flat, a, b) for a, b in flat_part])
+            _, first = timed(pool, task_sum, [(xname, flat, a, b) for a, b in flat_part], [])
             first_attach = [r[1] for r in first]
-            runs, check = [], None
+            runs, cpu, check = [], [], None
             for _ in range(o.repeats):
-                s, res = timed(pool, task_sum, [(xname, flat, a, b) for a, b in flat_part])
+                s, res = timed(pool, task_sum, [(xname, flat, a, b) for a, b in flat_part], cpu)
                 runs.append(s)
                 total = sum(r[0] for r in res)
                 if total != float(n) and check is None:
                     check = f'sum is {total}, expected {n}'
-            out['kernels']['sum'] = {'seconds': runs, 'check': check}
+            out['kernels']['sum'] = {'seconds': runs, 'cpu': cpu, 'check': check}
             # axpb: 1 + runs * b after every run (warm-up included), exact in float64.
-            runs = []
+            runs, cpu = [], []
             for _ in range(o.repeats + 1):
-                s, _res = timed(pool, task_axpb, [(xname, flat, a, b, o.a, o.b) for a, b in flat_part])
+                s, _res = timed(pool, task_axpb, [(xname, flat, a, b, o.a, o.b) for a, b in flat_part], cpu)
                 runs.append(s)
             want = 1.0 * o.a ** (o.repeats + 1) + sum(o.b * o.a ** k for k in range(o.repeats + 1))
             bad = np.flatnonzero(x != want)
             check = None if bad.size == 0 else f'axpb x[{bad[0]}] is {x[bad[0]]}, expected {want}'
-            out['kernels']['axpb'] = {'seconds': runs[1:], 'check': check}
+            out['kernels']['axpb'] = {'seconds': runs[1:], 'cpu': cpu[1:], 'check': check}
             # stencil over x[i, j] = i^2 + j^2: inside x + 4 alpha, on the border x.
             g = x.reshape(shape)
             np.add((np.arange(rows, dtype=np.float64) ** 2)[:, None], (np.arange(cols, dtype=np.float64) ** 2)[None, :], out=g)
-            runs = []
+            runs, cpu = [], []
             for _ in range(o.repeats + 1):
-                s, _res = timed(pool, task_stencil, [(xname, oname, shape, a, b, o.alpha) for a, b in part])
+                s, _res = timed(pool, task_stencil, [(xname, oname, shape, a, b, o.alpha) for a, b in part], cpu)
                 runs.append(s)
             want = g + 4 * o.alpha
             want[0, :] = g[0, :]
@@ -167,7 +175,7 @@ def main():
             bad = np.argwhere(grid_out != want)
             check = None if bad.size == 0 else f'stencil out[{bad[0][0]}, {bad[0][1]}] is {grid_out[tuple(bad[0])]}, expected {want[tuple(bad[0])]}'
             del want, g
-            out['kernels']['stencil'] = {'seconds': runs[1:], 'check': check}
+            out['kernels']['stencil'] = {'seconds': runs[1:], 'cpu': cpu[1:], 'check': check}
             # Sharing cost: one task at a time, empty and no-op alternating.
             empty, noop = [], []
             for _ in range(o.sharing_tasks):
