@@ -17,7 +17,10 @@ export interface TaskPool {
 }
 
 /** A pool of workers of `kind`, or why this install cannot start one. */
-export type PoolStart = { readonly state: 'ok'; readonly pool: TaskPool } | { readonly state: 'unsupported'; readonly why: string };
+export type PoolStart =
+  | { readonly state: 'ok'; readonly pool: TaskPool }
+  | { readonly state: 'unsupported'; readonly why: string }
+  | { readonly state: 'failed'; readonly error: string };
 
 /**
  * piscina is a devDependency, not a dependency: the library never uses it, and a user of

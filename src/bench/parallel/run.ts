@@ -19,7 +19,7 @@ import { median } from '../rows.js';
 import { lastLine, runProcess } from '../spawn.js';
 import type { Bandwidth, BenchOptions, ParallelOptions, ParallelRow, ParallelSection, RowState, SharingCost } from '../types.js';
 import { checkAll, checkStencil, fillGrid, KERNELS, rowSpan, type Kernel, type ParallelTask, type RowSpan, type TaskResult } from './kernels.js';
-import { startPool, type TaskPool } from './pool.js';
+import { startPool, type PoolStart, type TaskPool } from './pool.js';
 
 /** The update a*x+b: on ones, every run adds `b` (exact in float64). */
 const kA = 1;
@@ -88,9 +88,15 @@ const failedState = (err: unknown): RowState =>
 /** One pool of ndshare's (threads or processes) at `workers`, over `x` and `out`. */
 async function runNdshare(kind: Kind, workers: number, x: NdArray<'float64'>, out: NdArray<'float64'>, rows: number, cols: number, options: BenchOptions, p: ParallelOptions, signal: AbortSignal | undefined): Promise<Measured> {
   const m: Measured = { runs: {}, cpu: {}, outcome: {}, sharing: null };
-  const started = await startPool(kind, workers);
-  if (started.state === 'unsupported') {
-    const why: RowState = { state: 'unsupported', why: started.why };
+  let started: PoolStart;
+  try {
+    started = await startPool(kind, workers);
+  } catch (err) {
+    // fork or the Worker constructor refused (EAGAIN, out of memory): this pool's rows fail, the run goes on.
+    started = { state: 'failed', error: err instanceof Error ? err.message : String(err) };
+  }
+  if (started.state !== 'ok') {
+    const why: RowState = started.state === 'unsupported' ? { state: 'unsupported', why: started.why } : { state: 'failed', error: `could not start the pool: ${started.error}` };
     for (const k of KERNELS) m.outcome[k] = why;
     m.sharing = { outcome: why, empty: null, noop: null, perTask: null, firstAttach: null };
     return m;
