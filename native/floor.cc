@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 namespace ndshare {
 namespace {
@@ -183,6 +184,89 @@ napi_value FloorPipe(napi_env env, napi_callback_info info) {
   return Number(env, seconds);
 }
 
+// floorBandwidth(bytes, threads, write, passes) -> seconds of the fastest pass in which `threads`
+// threads each stream over their own contiguous slice of a shared memory object (memfd) of `bytes`
+// whose pages are already allocated and mapped: write = 0 reads every 8-byte word (XOR into four
+// accumulators, so no add latency chain bounds it), write = 1 memsets the slice. This is the
+// machine's memory bandwidth over shared pages, one core and all cores (ndshare bench --parallel),
+// against which a bandwidth-bound kernel such as a sum is judged.
+napi_value FloorBandwidth(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  size_t bytes;
+  int64_t threads, write, passes;
+  if (!ArgBytes(env, args, 0, &bytes) || !args.Int(1, &threads) || !args.Int(2, &write) || !args.Int(3, &passes)) return nullptr;
+  if (threads < 1 || threads > 1024) {
+    ThrowType(env, "ndshare native: thread count out of range");
+    return nullptr;
+  }
+  bytes &= ~size_t{63};
+  if (bytes == 0) bytes = 64;
+  int fd = memfd_create("ndshare-floor", MFD_CLOEXEC);
+  if (fd < 0) return ThrowErrno(env, errno, "memfd_create");
+  const char* call = "ftruncate";
+  int err = ftruncate(fd, static_cast<off_t>(bytes)) < 0 ? errno : 0;
+  if (err == 0) {
+    call = "posix_fallocate";
+    do err = posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+    while (err == EINTR);
+  }
+  void* p = MAP_FAILED;
+  if (err == 0) {
+    call = "mmap";
+    p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+    if (p == MAP_FAILED) err = errno;
+  }
+  if (p == MAP_FAILED) {
+    close(fd);
+    return ThrowErrno(env, err, call);
+  }
+  std::memset(p, 1, bytes);
+  const size_t words = bytes / 8;
+  const size_t n = static_cast<size_t>(threads);
+  uint64_t* base = static_cast<uint64_t*>(p);
+  volatile uint64_t sink = 0;
+  double best = 1e300;
+  for (int64_t pass = 0; pass < std::max<int64_t>(passes, 1); pass++) {
+    std::vector<std::thread> team;
+    std::vector<uint64_t> out(n, 0);
+    double t0 = Now();
+    for (size_t t = 0; t < n; t++) {
+      // Slices of whole 64-byte lines, sizes differing by at most one line.
+      const size_t lines = words / 8;
+      const size_t a = (t * lines / n) * 8, b = ((t + 1) * lines / n) * 8;
+      team.emplace_back([=, &out] {
+        if (write != 0) {
+          std::memset(base + a, static_cast<int>(pass + 2), (b - a) * 8);
+          return;
+        }
+        uint64_t x0 = 0, x1 = 0, x2 = 0, x3 = 0;
+        for (size_t i = a; i < b; i += 4) {
+          x0 ^= base[i];
+          x1 ^= base[i + 1];
+          x2 ^= base[i + 2];
+          x3 ^= base[i + 3];
+        }
+        out[t] = x0 ^ x1 ^ x2 ^ x3;
+      });
+    }
+    for (auto& th : team) th.join();
+    best = std::min(best, Now() - t0);
+    for (uint64_t v : out) sink = sink ^ v;
+  }
+  munmap(p, bytes);
+  close(fd);
+  return Number(env, best);
+}
+
+// threadCpuSeconds() -> CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), in seconds: what a
+// kernel of `ndshare bench --parallel` used, apart from the time its thread waited for a core.
+// Node 20 has no per-thread CPU clock, and /proc/thread-self/schedstat lags by up to a tick.
+napi_value ThreadCpuSeconds(napi_env env, napi_callback_info) {
+  timespec ts;
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0) return ThrowErrno(env, errno, "clock_gettime");
+  return Number(env, static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9);
+}
+
 // rusageChildren() -> peak resident set (KiB) of the largest waited-for child of this process:
 // the child half of a cell's "peak memory" (Node does not expose RUSAGE_CHILDREN).
 napi_value RusageChildren(napi_env env, napi_callback_info) {
@@ -201,6 +285,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       Method("floorMemset", FloorMemset),
       Method("floorFreshShared", FloorFreshShared),
       Method("floorPipe", FloorPipe),
+      Method("floorBandwidth", FloorBandwidth),
+      Method("threadCpuSeconds", ThreadCpuSeconds),
       Method("rusageChildren", RusageChildren),
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);

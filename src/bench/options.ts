@@ -1,11 +1,11 @@
 /** `ndshare bench` argument parsing (node:util parseArgs), with the standard error messages. */
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolveDType } from '../core/dtype.js';
 import { invalid, NdshareError } from '../errors.js';
 import type { MethodName } from '../methods/table.js';
 import type { Kind } from '../methods/types.js';
-import type { BenchOptions } from './types.js';
+import type { BenchOptions, ParallelOptions } from './types.js';
 
 /** Defaults of the study: 1e8 float64 ones, 3 repeats, child processes. */
 export const kDefaultSize = 100_000_000;
@@ -14,6 +14,10 @@ export const kDefaultRepeats = 3;
 export const kDefaultTimeoutMs = 120_000;
 /** `--sweep`: 1e3 to 1e8, one point per decade. */
 export const kSweepSizes: readonly number[] = [1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+/** `--parallel`: round trips of an empty and of a no-op task each, for the sharing cost. */
+export const kSharingTasks = 200;
+/** `--workers`: more than this many workers per run is a typo, not a plan. */
+export const kMaxWorkers = 256;
 
 /** Help text of `ndshare bench`. */
 export const benchUsage = `Usage: ndshare bench [options]
@@ -33,6 +37,11 @@ Options:
   --no-warm           skip the warm-pool cycle
   --python            run the NumPy original of each method in the same run
   --floor             measure the physical floors and show each method's ratio to its floor
+  --parallel          instead of the study: sum, a*x+b and a 5-point stencil over one shared
+                      array with 1..N workers, threads and processes, beside NumPy's
+                      multiprocessing.Pool over SharedMemory and the memory bandwidth
+                      (--kinds or --threads narrow the kinds; NumPy always runs)
+  --workers W[,W...]  worker counts for --parallel (default 1..cores)
   --timeout S         per-cell limit in seconds (default 120)
   --dir PATH          directory for file-backed methods (default: the OS temp dir)
   --json FILE         write the machine-readable report
@@ -60,6 +69,11 @@ export interface BenchArgs {
   readonly progress: boolean;
   /** Print the report's JSON Schema instead of running. */
   readonly schema: boolean;
+}
+
+/** `--workers` default: 1..cores. */
+export function defaultWorkers(): number[] {
+  return Array.from({ length: Math.max(1, cpus().length) }, (_, i) => i + 1);
 }
 
 /** Parses "1e8", "100000000", "1_000" into a positive safe integer. */
@@ -97,6 +111,8 @@ function parseChecked(argv: readonly string[], known: readonly MethodName[] | nu
       'no-warm': { type: 'boolean', default: false },
       python: { type: 'boolean', default: false },
       floor: { type: 'boolean', default: false },
+      parallel: { type: 'boolean', default: false },
+      workers: { type: 'string' },
       timeout: { type: 'string' },
       dir: { type: 'string' },
       json: { type: 'string' },
@@ -124,6 +140,15 @@ function parseChecked(argv: readonly string[], known: readonly MethodName[] | nu
   if (values.sweep && values.size !== undefined) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'either --size or --sweep, not both', '--size', values.size);
   const sizes = values.sweep ? kSweepSizes : values.size === undefined ? [kDefaultSize] : values.size.split(',').map((t) => parseCount(t.trim(), '--size'));
   const repeats = values.repeats === undefined ? kDefaultRepeats : parseCount(values.repeats, '--repeats');
+  let parallel: ParallelOptions | undefined;
+  if (values.workers !== undefined && !values.parallel) invalid('ERR_NDSHARE_INVALID_ARGUMENT', '--workers only with --parallel', '--workers', values.workers);
+  if (values.parallel) {
+    if (dtype !== 'float64') invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'float64 with --parallel (its kernels are float64 loops)', '--dtype', values.dtype);
+    const workers = values.workers === undefined ? defaultWorkers() : [...new Set(values.workers.split(',').map((t) => parseCount(t.trim(), '--workers')))].sort((a, b) => a - b);
+    for (const w of workers) if (w > kMaxWorkers) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `worker counts of at most ${kMaxWorkers}`, '--workers', w);
+    const given = values.kinds !== undefined || values.threads;
+    parallel = { workers, kinds: given ? kinds : ['thread', 'process'], sharingTasks: kSharingTasks };
+  }
   const timeoutMs = values.timeout === undefined ? kDefaultTimeoutMs : parseCount(values.timeout, '--timeout') * 1000;
   return {
     options: {
@@ -138,6 +163,7 @@ function parseChecked(argv: readonly string[], known: readonly MethodName[] | nu
       warm: !values['no-warm'],
       timeoutMs,
       dir: values.dir ?? tmpdir(),
+      ...(parallel ? { parallel } : {}),
     },
     json: values.json ?? null,
     markdown: values.markdown,

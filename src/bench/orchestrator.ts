@@ -13,11 +13,12 @@ import { dtypeInfo, type DType } from '../core/dtype.js';
 import { collectEnv } from './env.js';
 import { measureFloors } from './floors.js';
 import type { Progress } from './progress.js';
+import { countParallelSteps, runParallel } from './parallel/run.js';
 import { PYTHON_METHODS, runPython } from './python.js';
 import { summarise, withRatios, type RowKey } from './rows.js';
 import { formatCount } from './table.js';
 import { lastLine, runProcess } from './spawn.js';
-import type { BenchOptions, CellResult, CellSpec, Floors, Report, Row, Run } from './types.js';
+import type { BenchOptions, CellResult, CellSpec, Floors, ParallelSection, Report, Row, Run } from './types.js';
 
 /** Path of the cell entry point (dist/src/bench/cell.js). */
 export const cellScript = fileURLToPath(new URL('./cell.js', import.meta.url));
@@ -118,6 +119,7 @@ export function whyNoCells(options: Pick<BenchOptions, 'methods' | 'kinds'>, cat
 
 /** Counts the steps of a run, for the progress bar. */
 export function countSteps(options: BenchOptions, catalog: MethodCatalog): number {
+  if (options.parallel) return countParallelSteps(options);
   let steps = options.floor ? options.sizes.length : 0;
   for (const m of options.methods) {
     for (const k of options.kinds) {
@@ -135,7 +137,25 @@ export function countSteps(options: BenchOptions, catalog: MethodCatalog): numbe
  */
 export async function runBench(options: BenchOptions, catalog: MethodCatalog, argv: readonly string[], progress: Progress, signal?: AbortSignal): Promise<Report> {
   const t0 = process.hrtime.bigint();
-  const env = collectEnv(argv, options.python);
+  const env = collectEnv(argv, options.python || options.parallel !== undefined);
+  if (options.parallel) {
+    // --parallel runs its kernels instead of the study's cells.
+    const parallel: ParallelSection[] = [];
+    for (const n of options.sizes) {
+      if (signal?.aborted) break;
+      parallel.push(await runParallel(n, options, progress, signal));
+    }
+    return {
+      schema: 'ndshare-bench/1',
+      env,
+      options,
+      floors: [],
+      rows: [],
+      parallel,
+      seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+      ...(signal?.aborted ? { partial: true } : {}),
+    };
+  }
   const itemsize = dtypeInfo(options.dtype as DType).itemsize;
   const floors: Floors[] = [];
   if (options.floor) {

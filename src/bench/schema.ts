@@ -6,6 +6,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { METHOD_NAMES } from '../methods/table.js';
+import { KERNELS } from './parallel/kernels.js';
 
 /** A JSON Schema node, restricted to the keywords the report schema uses. */
 export interface Schema {
@@ -42,7 +43,7 @@ export const reportSchema: Schema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://github.com/ndshare/ndshare/blob/main/src/bench/report.schema.json',
   title: 'ndshare bench report',
-  description: 'Output of `ndshare bench --json FILE`: the machine, the options, the physical floors and one row per implementation x method x kind x size x temperature.',
+  description: 'Output of `ndshare bench --json FILE`: the machine, the options, the physical floors and one row per implementation x method x kind x size x temperature; with --parallel, the parallel sections instead of rows.',
   type: 'object',
   required: ['schema', 'env', 'options', 'floors', 'rows', 'seconds'],
   additionalProperties: false,
@@ -85,6 +86,12 @@ export const reportSchema: Schema = {
         warm: { type: 'boolean' },
         timeoutMs: num,
         dir: str,
+        parallel: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['workers', 'kinds', 'sharingTasks'],
+          properties: { workers: { type: 'array', items: { type: 'integer', minimum: 1 } }, kinds: { type: 'array', items: kind }, sharingTasks: { type: 'integer', minimum: 1 } },
+        },
       },
     },
     floors: {
@@ -97,8 +104,70 @@ export const reportSchema: Schema = {
       },
     },
     rows: { type: 'array', items: { $ref: '#/$defs/row' } },
+    parallel: { type: 'array', items: { $ref: '#/$defs/parallelSection' } },
   },
   $defs: {
+    parallelSection: {
+      type: 'object',
+      description: '`--parallel` at one size: the kernels over one shared array with 1..N workers, the memory bandwidth and the sharing cost per task.',
+      additionalProperties: false,
+      required: ['n', 'rows', 'cols', 'bytes', 'cores', 'bandwidth', 'bandwidthError', 'results', 'sharing', 'loadavg'],
+      properties: {
+        n: { type: 'integer', minimum: 1 },
+        rows: { type: 'integer', minimum: 1 },
+        cols: { type: 'integer', minimum: 1 },
+        bytes: num,
+        cores: { type: 'integer', minimum: 1 },
+        bandwidth: {
+          type: 'array',
+          items: { type: 'object', additionalProperties: false, required: ['threads', 'read', 'write'], properties: { threads: { type: 'integer', minimum: 1 }, read: num, write: num } },
+        },
+        bandwidthError: { type: ['string', 'null'] },
+        results: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['impl', 'kind', 'kernel', 'workers', 'runs', 'outcome', 'median', 'speedup', 'efficiency', 'cpu', 'cpuEfficiency', 'throughput', 'ratioNumpy'],
+            properties: {
+              impl: { enum: ['ndshare', 'numpy'] },
+              kind,
+              kernel: { enum: KERNELS },
+              workers: { type: 'integer', minimum: 1 },
+              runs: { type: 'array', items: num },
+              outcome: { $ref: '#/$defs/outcome' },
+              median: numOrNull,
+              speedup: numOrNull,
+              efficiency: numOrNull,
+              cpu: numOrNull,
+              cpuEfficiency: numOrNull,
+              throughput: numOrNull,
+              ratioNumpy: numOrNull,
+            },
+          },
+        },
+        sharing: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['impl', 'kind', 'workers', 'outcome', 'empty', 'noop', 'perTask', 'firstAttach'],
+            properties: {
+              impl: { enum: ['ndshare', 'numpy'] },
+              kind,
+              workers: { type: 'integer', minimum: 1 },
+              outcome: { $ref: '#/$defs/outcome' },
+              empty: numOrNull,
+              noop: numOrNull,
+              // A difference of two medians: noise can make it slightly negative.
+              perTask: { type: ['number', 'null'] },
+              firstAttach: numOrNull,
+            },
+          },
+        },
+        loadavg: { type: 'array', items: num },
+      },
+    },
     run: {
       type: 'object',
       discriminator: { propertyName: 'state' },

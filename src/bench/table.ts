@@ -4,7 +4,7 @@
  * for a terminal or as Markdown.
  */
 import { plainStyle, type Style } from './style.js';
-import type { Floors, Report, Row } from './types.js';
+import type { Floors, ParallelRow, ParallelSection, Report, Row } from './types.js';
 
 /** "0.412 s", "12.3 ms", "45 us": three significant digits, a unit a reader can compare. */
 export function formatSeconds(s: number | null): string {
@@ -239,6 +239,86 @@ function legendLines(report: Report, md: boolean): string[] {
   return ['', 'Methods:', ...(md ? [''] : []), ...[...seen].map(([m, t]) => (md ? `- \`${m}\`: ${t}` : `  ${m.padEnd(width)}  ${t}`))];
 }
 
+const kKernelTitles: Record<ParallelRow['kernel'], string> = { sum: 'sum', axpb: 'a*x+b', stencil: 'stencil' };
+
+/** The kernel judged by the efficiency goal: the 5-point stencil does the most arithmetic per byte. */
+const kComputeBound: ParallelRow['kernel'] = 'stencil';
+
+function plural(kind: ParallelRow['kind']): string {
+  return kind === 'process' ? 'processes' : 'threads';
+}
+
+function percent(x: number | null): string {
+  return x === null ? '-' : `${Math.round(x * 100)}%`;
+}
+
+/** `--parallel`: per size, the kernels' table, the memory bandwidth and the sharing cost per task. */
+function parallelLines(section: ParallelSection, md: boolean, notes: Notes, style: Style): string[] {
+  const { rows, cols } = section;
+  const out: string[] = ['', `Parallel work: ${formatCount(rows * cols)} float64 (${formatBytes(section.bytes)}) as ${rows} x ${cols}, ${section.cores} core(s); task t of W takes rows t*R/W..(t+1)*R/W`, ''];
+  const read = (w: number): number | null => section.bandwidth.find((b) => b.threads === w)?.read ?? null;
+  const order = (r: ParallelRow): string => `${['sum', 'axpb', 'stencil'].indexOf(r.kernel)}${r.impl === 'numpy' ? 2 : r.kind === 'thread' ? 0 : 1}${String(r.workers).padStart(4, '0')}`;
+  const list = [...section.results].sort((a, b) => order(a).localeCompare(order(b)));
+  const head = ['Kernel', 'Impl', 'Kind', 'Workers', 'Time (median)', 'Speedup', 'Efficiency', 'CPU eff.', 'Data rate', 'of read BW', 'ndshare/NumPy', 'Status'];
+  const body = list.map((r) => {
+    const bw = read(r.workers);
+    const status = r.outcome.state === 'ok' ? 'ok' : r.outcome.state === 'unsupported' ? `unsupported [${notes.ref(r.outcome.why)}]` : r.outcome.state === 'failed' ? `failed [${notes.ref(r.outcome.error)}]` : `timed out after ${r.outcome.afterSeconds.toFixed(0)} s`;
+    return [
+      kKernelTitles[r.kernel], r.impl, r.impl === 'numpy' ? 'Pool' : r.kind, String(r.workers), formatSeconds(r.median),
+      r.speedup === null ? '-' : `${r.speedup.toFixed(2)}x`, percent(r.efficiency), percent(r.cpuEfficiency), formatRate(r.throughput),
+      r.throughput === null || bw === null ? '-' : percent(r.throughput / bw), ratio(r.ratioNumpy), status,
+    ];
+  });
+  const paint: Paint = (i, col) => {
+    const r = list[i];
+    if (col !== head.length - 1 || !r) return undefined;
+    return r.outcome.state === 'ok' ? style.ok : r.outcome.state === 'unsupported' ? style.dim : style.bad;
+  };
+  out.push(...grid(head, body, [false, false, false, true, true, true, true, true, true, true, true, false], md, paint), ...notes.flush(md));
+  out.push('', `Load average at the end of this section: ${section.loadavg.join(' ')} (on a busy machine speedups and efficiencies are noisy).`);
+  out.push('', 'CPU eff.: the efficiency on the CPU time of the slowest task (its thread\'s time on a CPU), which leaves out waiting for a core: what the efficiency would be with idle cores.');
+  out.push('Data rate: bytes read and written / time (sum 8, a*x+b and stencil 16 per element); "of read BW": of the read bandwidth below at as many threads.');
+  if (section.bandwidthError !== null) out.push('', `Memory bandwidth: not measured (${section.bandwidthError})`);
+  else {
+    const bwHead = ['Threads', 'read', 'write'];
+    const bwBody = section.bandwidth.map((b) => [String(b.threads), formatRate(b.read), formatRate(b.write)]);
+    out.push('', `Memory bandwidth (native streaming over ${formatBytes(Math.max(section.bytes, 64e6))} of faulted shared pages, this run, fastest of 3)`, '', ...grid(bwHead, bwBody, [true, true, true], md));
+  }
+  const shHead = ['Impl', 'Kind', 'Workers', 'empty task', 'no-op task', 'sharing cost/task', 'first view (attach)'];
+  const shBody = section.sharing.map((c) => [c.impl, c.impl === 'numpy' ? 'Pool' : c.kind, String(c.workers), formatSeconds(c.empty), formatSeconds(c.noop), c.perTask === null ? '-' : c.perTask < 0 ? `-${formatSeconds(-c.perTask)}` : formatSeconds(c.perTask), formatSeconds(c.firstAttach)]);
+  out.push('', 'Sharing cost per task: median round trip of a task that gets its view of the array, minus one that carries nothing (one task at a time)', '', ...grid(shHead, shBody, [false, false, true, true, true, true, true], md));
+  return out;
+}
+
+/** The --parallel goals at the largest size: efficiency of the compute-bound kernel at N = cores, and the sharing cost per task. */
+function parallelGoals(report: Report): string[] {
+  const section = [...(report.parallel ?? [])].sort((a, b) => a.n - b.n).pop();
+  if (section === undefined) return [];
+  const out: string[] = [];
+  const n = section.cores;
+  const at = section.results.filter((r) => r.kernel === kComputeBound && r.workers === n);
+  const np = at.find((r) => r.impl === 'numpy');
+  const npText = np?.efficiency != null ? `; NumPy's Pool ${np.efficiency.toFixed(2)}${np.cpuEfficiency === null ? '' : `, ${np.cpuEfficiency.toFixed(2)} on CPU time`}` : '';
+  for (const r of at.filter((x) => x.impl === 'ndshare')) {
+    const e = r.efficiency;
+    const cpu = r.cpuEfficiency === null ? '' : `, ${r.cpuEfficiency.toFixed(2)} on CPU time`;
+    out.push(`parallel n=${formatCount(section.n)}: ${kKernelTitles[kComputeBound]} (compute-bound) efficiency at N = ${n} cores, ${plural(r.kind)}, >= 0.9: ${e === null ? 'not measured' : e >= 0.9 ? 'met' : 'NOT met'}${e === null ? '' : ` (${e.toFixed(2)}${cpu}${npText})`}`);
+  }
+  const costs = section.sharing.filter((c) => c.impl === 'ndshare' && c.perTask !== null);
+  if (costs.length > 0) {
+    const worst = costs.reduce((a, b) => ((a.perTask ?? 0) >= (b.perTask ?? 0) ? a : b));
+    const w = worst.perTask ?? 0;
+    const all = costs.map((c) => `${plural(c.kind)} x${c.workers} ${formatSeconds(Math.max(0, c.perTask ?? 0))}`).join(', ');
+    out.push(`parallel n=${formatCount(section.n)}: sharing cost per task <= 50 us: ${w <= 50e-6 ? 'met' : 'NOT met'} (${all})`);
+  }
+  const sum = section.results.filter((r) => r.kernel === 'sum' && r.impl === 'ndshare' && r.workers === n && r.throughput !== null);
+  const bw = section.bandwidth.find((b) => b.threads === n)?.read;
+  if (sum.length > 0 && bw !== undefined) {
+    out.push(`parallel n=${formatCount(section.n)}: sum at N = ${n} against the all-core read bandwidth (${formatRate(bw)}), a bound, not a goal: ${sum.map((r) => `${plural(r.kind)} ${percent((r.throughput ?? 0) / bw)}`).join(', ')}`);
+  }
+  return out;
+}
+
 /**
  * The issue's goals, checked against this run's numbers (they are goals, not tests): zero-copy
  * process methods vs NumPy SharedMemory, the fastest ndshare vs NumPy's fastest zero-copy method,
@@ -279,6 +359,7 @@ export function goalLines(report: Report): string[] {
       out.push(`${m}: zero-copy handoff over ${formatCount(sizes[0] ?? 0)}..${formatCount(sizes[sizes.length - 1] ?? 0)}: ${formatSeconds(Math.min(...h))} to ${formatSeconds(Math.max(...h))} (max/min ${ratio(spread)})`);
     }
   }
+  out.push(...parallelGoals(report));
   return out.length === 0 ? [] : ['', 'Goals (from the issue; goals, not tests)', '', ...out.map((l) => `- ${l}`)];
 }
 
@@ -313,8 +394,9 @@ export function renderTables(report: Report, md = false, style: Style = plainSty
   const paintWith = md ? plainStyle : style;
   const e = report.env;
   out.push(
-    `ndshare bench: ${report.options.dtype} ones, ${report.options.repeats} repeat(s), one fresh process per cell` +
-      `${report.options.verify ? ', full checksum in the receiver' : ''}`,
+    report.options.parallel
+      ? `ndshare bench --parallel: float64, ${report.options.repeats} timed run(s) per kernel after one untimed, pools of threads (piscina) and processes beside NumPy's multiprocessing.Pool`
+      : `ndshare bench: ${report.options.dtype} ones, ${report.options.repeats} repeat(s), one fresh process per cell` + `${report.options.verify ? ', full checksum in the receiver' : ''}`,
     `${e.date} | ${e.cpu} x${e.cores} | Linux ${e.kernel} | Node ${e.node}${e.python ? ` | Python ${e.python} | NumPy ${e.numpy}` : ''}` +
       `${e.loadavg ? ` | load ${e.loadavg.join(' ')} at start` : ''}`,
   );
@@ -330,6 +412,7 @@ export function renderTables(report: Report, md = false, style: Style = plainSty
     out.push(...phaseLines(report, n, md));
     out.push(...numpyLines(report, n, md, notes, paintWith));
   }
+  for (const section of report.parallel ?? []) out.push(...parallelLines(section, md, notes, paintWith));
   out.push(...sweepLines(report, md));
   out.push(...floorLines(report.floors, md));
   out.push(...goalLines(report));

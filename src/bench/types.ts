@@ -5,6 +5,7 @@
  */
 import type { MethodName } from '../methods/table.js';
 import type { Kind } from '../methods/types.js';
+import type { Kernel } from './parallel/kernels.js';
 
 /** Which implementation a row measures. */
 export type Impl = 'ndshare' | 'numpy';
@@ -28,6 +29,17 @@ export interface BenchOptions {
   readonly timeoutMs: number;
   /** Where file-backed methods (and the NumPy memmap) put their files. */
   readonly dir: string;
+  /** `--parallel`: run the parallel kernels instead of the study. Absent otherwise. */
+  readonly parallel?: ParallelOptions;
+}
+
+/** What `--parallel` runs: worker counts and kinds (the NumPy pool always runs beside them). */
+export interface ParallelOptions {
+  /** Worker counts (`--workers`, default 1..cores). */
+  readonly workers: readonly number[];
+  readonly kinds: readonly Kind[];
+  /** Round trips of an empty and of a no-op task each, for the sharing cost. */
+  readonly sharingTasks: number;
 }
 
 /** What the orchestrator asks one cell process to do (passed as JSON in argv). */
@@ -141,6 +153,78 @@ export interface Env {
   readonly loadavg?: readonly number[];
 }
 
+/** One kernel x implementation x kind x worker count of `--parallel`. */
+export interface ParallelRow {
+  readonly impl: Impl;
+  /** NumPy's pool is processes. */
+  readonly kind: Kind;
+  readonly kernel: Kernel;
+  readonly workers: number;
+  /** Seconds of each timed run: from handing out the tasks to the last one's answer. */
+  readonly runs: readonly number[];
+  readonly outcome: RowState;
+  readonly median: number | null;
+  /** Median with 1 worker / this median (same implementation, kind and kernel); null without a 1-worker row. */
+  readonly speedup: number | null;
+  /** speedup / workers. */
+  readonly efficiency: number | null;
+  /**
+   * Median over the timed runs of the largest CPU time one task's thread spent in the kernel
+   * (seconds): what the run would take if every worker had a core to itself.
+   */
+  readonly cpu: number | null;
+  /**
+   * The efficiency on CPU time: cpu with 1 worker / (workers x cpu here). Unlike `efficiency`, it
+   * does not count the time a worker waited for a core, so it reads the same on a busy machine;
+   * it still counts imbalance and memory stalls (a stalled thread is on its CPU).
+   */
+  readonly cpuEfficiency: number | null;
+  /** Bytes the kernel reads and writes (sum 8, a*x+b and stencil 16 per element) / median. */
+  readonly throughput: number | null;
+  /** ndshare median / NumPy median of the same kernel and worker count. */
+  readonly ratioNumpy: number | null;
+}
+
+/** What handing a task its view of the shared array costs, per task, for one pool. */
+export interface SharingCost {
+  readonly impl: Impl;
+  readonly kind: Kind;
+  readonly workers: number;
+  readonly outcome: RowState;
+  /** Median round trip of a task that gets its view of the array and touches nothing (seconds). */
+  readonly empty: number | null;
+  /** Median round trip of a task that carries nothing (seconds). */
+  readonly noop: number | null;
+  /** empty - noop: the sharing cost per task (noise can make it slightly negative). */
+  readonly perTask: number | null;
+  /** Median over the workers of their first view: the one-time attach (seconds). */
+  readonly firstAttach: number | null;
+}
+
+/** Memory bandwidth over already-faulted shared pages (the array's size, at least 64 MB), `threads` threads streaming at once (bytes/s). */
+export interface Bandwidth {
+  readonly threads: number;
+  readonly read: number;
+  readonly write: number;
+}
+
+/** `--parallel` at one size: the grid, the bandwidths, every kernel row and the sharing costs. */
+export interface ParallelSection {
+  readonly n: number;
+  /** The 2-D shape the kernels split by rows (rows x cols <= n; the stencil's grid). */
+  readonly rows: number;
+  readonly cols: number;
+  readonly bytes: number;
+  readonly cores: number;
+  readonly bandwidth: readonly Bandwidth[];
+  /** Why the bandwidth is missing (the benchmark addon did not load); null when measured. */
+  readonly bandwidthError: string | null;
+  readonly results: readonly ParallelRow[];
+  readonly sharing: readonly SharingCost[];
+  /** 1, 5 and 15 minute load averages when the section ended. */
+  readonly loadavg: readonly number[];
+}
+
 /** The `--json` document. */
 export interface Report {
   readonly schema: 'ndshare-bench/1';
@@ -149,6 +233,8 @@ export interface Report {
   /** Floors per element count, with --floor. */
   readonly floors: readonly Floors[];
   readonly rows: readonly Row[];
+  /** `--parallel`: one section per size. Absent in other runs. */
+  readonly parallel?: readonly ParallelSection[];
   /** Wall-clock seconds of the whole run. */
   readonly seconds: number;
   /**

@@ -17,7 +17,7 @@ export const bench: Command = {
     ]);
     const args = parseBenchArgs(argv, METHODS.map((m) => m.name));
     const catalog = new Map(METHODS.map((m) => [m.name, m] as const));
-    const why = args.schema ? null : whyNoCells(args.options, catalog);
+    const why = args.schema || args.options.parallel ? null : whyNoCells(args.options, catalog);
     if (why !== null) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected --methods and --kinds (or --threads) that run at least one cell but ${why}`);
     return async (io) => {
       if (args.schema) {
@@ -62,7 +62,9 @@ export const bench: Command = {
         return stoppedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
       }
       // A failed or timed-out cell is a failure, so scripts notice.
-      return report.rows.some((r) => r.outcome.state === 'failed' || r.outcome.state === 'timeout') ? EXIT.failure : EXIT.ok;
+      const bad = (o: { state: string }): boolean => o.state === 'failed' || o.state === 'timeout';
+      const parallelBad = (report.parallel ?? []).some((p) => p.results.some((r) => bad(r.outcome)) || p.sharing.some((s) => bad(s.outcome)));
+      return report.rows.some((r) => bad(r.outcome)) || parallelBad ? EXIT.failure : EXIT.ok;
     };
   },
 };

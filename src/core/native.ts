@@ -68,6 +68,10 @@ export interface FloorBinding {
   floorMemset(bytes: number, passes: number): number;
   floorFreshShared(bytes: number, reserve: 0 | 1): number;
   floorPipe(bytes: number): number;
+  /** Fastest of `passes` passes of `threads` threads streaming over faulted shared pages: read (0) or write (1). */
+  floorBandwidth(bytes: number, threads: number, write: 0 | 1, passes: number): number;
+  /** CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), seconds. */
+  threadCpuSeconds(): number;
   rusageChildren(): number;
 }
 
