@@ -37,8 +37,13 @@ export function heapArray(dtype: DType, shape: readonly number[], buffer: ArrayB
   return wrap({ ops: heapOps, info: dtypeInfo(dtype), shape, buffer, byteOffset, owner: true });
 }
 
-/** Default bytes per message for 'queue' (one V8-serialized message must stay under 2 GiB). */
-export const kDefaultQueueChunkBytes = 2 ** 30;
+/**
+ * Default bytes per IPC message for 'queue' to a process: small, so the serializer's and the
+ * channel's buffers stay small and reused (one V8-serialized message must stay under 2 GiB).
+ */
+export const kDefaultQueueChunkBytes = 256 * 1024;
+/** Default bytes per postMessage for 'queue' to a worker (each chunk is copied once and transferred). */
+export const kDefaultQueueThreadChunkBytes = 2 ** 30;
 
 /** Reads `params.chunkBytes`, checked, or the default. */
 export function chunkBytesOf(params: MethodParams, fallback: number): number {

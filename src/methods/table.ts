@@ -72,7 +72,7 @@ const TABLE = {
     study: 'Queue',
     copies: true,
     kinds: {
-      process: yes("IPC with serialization 'advanced' (v8 serializer), in chunks below the 2 GiB per-message limit"),
+      process: yes("IPC with serialization 'advanced' (v8 serializer): a header message, then the bytes as 256 KiB Uint8Array messages (a few queued at once), copied into the child's array"),
       thread: yes("postMessage on the worker's MessagePort, one copy per chunk (transferred)"),
     },
     backings: { process: null, thread: null },
