@@ -6,7 +6,7 @@
  * that holds an idle proxy (and never closes it) still exits when its work is done.
  */
 import { connect, type Socket } from 'node:net';
-import { dtypeInfo, type AnyTypedArray, type DType, type DTypeInfo } from '../../core/dtype.js';
+import { dtypeInfo, type DType, type DTypeInfo, type ElementOf, type TypedArrayMap } from '../../core/dtype.js';
 import { invalid, NdshareError, safeCode } from '../../errors.js';
 import { offsetOf, sizeOf, stridesOf } from '../../core/validate.js';
 import { f64, frame, FrameReader, kFailed, kMaxFrame, kOk, kOpGet, kOpInfo, kOpRead, kOpSet, kOpSum, kOpWrite, type Frame } from './protocol.js';
@@ -28,8 +28,12 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-/** An async proxy to the manager server's array. Create with `ManagerClient.connect()`. */
-export class ManagerClient {
+/**
+ * An async proxy to the manager server's array. Create with `ManagerClient.connect()`. `D` is the
+ * array's dtype: `receive({ dtype: 'float64' })` gives a `ManagerClient<'float64'>` (its `sum()`
+ * and `get()` are numbers, its `read()` a Float64Array); narrow an untyped one with `is()`.
+ */
+export class ManagerClient<D extends DType = DType> {
   readonly #socket: Socket;
   readonly #deadlineMs: number;
   readonly #pending = new Map<number, Pending>();
@@ -75,8 +79,13 @@ export class ManagerClient {
   }
 
   /** NumPy dtype name of the server's array. */
-  get dtype(): DType {
-    return this.#facts().info.name;
+  get dtype(): D {
+    return this.#facts().info.name as D;
+  }
+
+  /** True (and the proxy typed for it) when the server's array has `dtype`. */
+  is<E extends DType>(dtype: E): this is ManagerClient<E> {
+    return (this.#facts().info.name as DType) === dtype;
   }
 
   /** Shape of the server's array (a frozen copy). */
@@ -94,16 +103,16 @@ export class ManagerClient {
     return this.#facts().pid;
   }
 
-  /** Sum of all elements, computed by the server (bigint for 64-bit integer dtypes). */
-  async sum(): Promise<number | bigint> {
+  /** Sum of all elements, computed by the server (bigint for 64-bit integer dtypes, else number). */
+  async sum(): Promise<ElementOf<D>> {
     const text = (await this.#call(kOpSum, [])).toString('utf8');
-    return this.#facts().info.bigint ? BigInt(text) : Number(text);
+    return (this.#facts().info.bigint ? BigInt(text) : Number(text)) as ElementOf<D>;
   }
 
   /** One element, by flat C-order index or one index per dimension. */
-  async get(index: number | readonly number[]): Promise<number | bigint> {
+  async get(index: number | readonly number[]): Promise<ElementOf<D>> {
     const bytes = await this.#call(kOpGet, [f64(this.#flat(index))]);
-    return this.#view(bytes)[0] as number | bigint;
+    return this.#view(bytes)[0] as ElementOf<D>;
   }
 
   /** Sets one element. */
@@ -120,14 +129,14 @@ export class ManagerClient {
   }
 
   /** Elements [start, end) in flat C order, as a new typed array. */
-  async read(start = 0, end = this.size): Promise<AnyTypedArray> {
+  async read(start = 0, end = this.size): Promise<TypedArrayMap[D]> {
     const bytes = (end - start) * this.#facts().info.itemsize;
     if (bytes > kMaxFrame) throw new NdshareError('ERR_NDSHARE_TOO_LARGE', `Expected a slice of at most ${kMaxFrame} bytes per call but [${start}, ${end}) is ${bytes} bytes; read it in parts`);
     return this.#view(await this.#call(kOpRead, [f64(start, end)]));
   }
 
   /** Writes `values` at flat index `start`. */
-  async write(start: number, values: AnyTypedArray): Promise<void> {
+  async write(start: number, values: TypedArrayMap[D]): Promise<void> {
     const info = this.#facts().info;
     if (!(values instanceof info.ctor)) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `a ${info.ctor.name} of ${info.name} values`, 'values', values);
     if (values.byteLength > kMaxFrame) throw new NdshareError('ERR_NDSHARE_TOO_LARGE', `Expected at most ${kMaxFrame} bytes per write but received ${values.byteLength}; write it in parts`);
@@ -152,12 +161,12 @@ export class ManagerClient {
     return offsetOf(index, shape, stridesOf(shape, 1, 'C'), 'index');
   }
 
-  #view(bytes: Buffer): AnyTypedArray {
+  #view(bytes: Buffer): TypedArrayMap[D] {
     const info = this.#facts().info;
     // A fresh, aligned copy: the frame's bytes may sit at any offset of a pooled buffer.
     const copy = new Uint8Array(bytes.length);
     copy.set(bytes);
-    return new info.ctor(copy.buffer, 0, bytes.length / info.itemsize);
+    return new info.ctor(copy.buffer, 0, bytes.length / info.itemsize) as TypedArrayMap[D];
   }
 
   #call(op: number, parts: Uint8Array[]): Promise<Buffer> {
