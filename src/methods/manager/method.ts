@@ -98,7 +98,8 @@ async function startServer(source: Source, options: MethodParams): Promise<Runni
         reject(new NdshareError('ERR_NDSHARE_MANAGER_DEAD', `Expected the manager server to start but it could not be spawned: ${err.message}`, { cause: err }));
       });
     });
-    const proxy = await ManagerClient.connect(path, options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {});
+    // The parent does not wait for a build: its child starts while the server fills the array.
+    const proxy = await ManagerClient.connect(path, options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs, wait: false } : { wait: false });
     // Idle from here on, as nothing else ndshare holds may be: a parent that forgets
     // peer.close() still exits, and the server follows when its IPC channel closes. The proxy
     // references its socket only during a call; stop() references the server again.

@@ -29,12 +29,13 @@ export const kFrameHead = 9;
 export const kMaxFrame = 2 ** 30;
 
 /** Request ops. */
-export const kOpInfo = 1; // -> JSON { dtype, shape, pid }
+export const kOpInfo = 1; // -> JSON { dtype, shape, pid, built }, at once
 export const kOpSum = 2; // -> decimal text
 export const kOpGet = 3; // f64 flat index -> element bytes
 export const kOpSet = 4; // f64 flat index, element bytes -> empty
 export const kOpRead = 5; // f64 start, f64 end (elements) -> bytes
 export const kOpWrite = 6; // f64 start, bytes -> empty
+export const kOpReady = 7; // -> empty, once the server's array exists (built or received)
 
 /** Response statuses. */
 export const kOk = 0;

@@ -15,7 +15,7 @@ import { bytesOf } from '../common.js';
 import { create } from '../../core/create.js';
 import { dtypeInfo, resolveDType } from '../../core/dtype.js';
 import { checkFill, checkShape } from '../../core/validate.js';
-import { frame, FrameReader, kManagerBuildEnv, kManagerDataFd, kManagerSocketEnv, type BuildWire, kFailed, kOk, kOpGet, kOpInfo, kOpRead, kOpSet, kOpSum, kOpWrite, type Frame } from './protocol.js';
+import { frame, FrameReader, kManagerBuildEnv, kManagerDataFd, kManagerSocketEnv, type BuildWire, kFailed, kOk, kOpGet, kOpInfo, kOpRead, kOpReady, kOpSet, kOpSum, kOpWrite, type Frame } from './protocol.js';
 import { receivePipe } from '../pipe.js';
 
 /** Reads an f64 element index at `at`; valid values are [0, bound) or, for slice ends, [0, bound]. */
@@ -93,7 +93,7 @@ function handle(array: NdArray, f: Frame): Uint8Array {
       return new Uint8Array(0);
     }
     default:
-      throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a request op 1-6 but received ${f.op}`);
+      throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a request op 1-7 but received ${f.op}`);
   }
 }
 
@@ -111,12 +111,12 @@ function serve(socket: Socket, holder: Holder): void {
   socket.on('error', () => socket.destroy());
   const reader = new FrameReader(
     (f) => {
-      if (f.op === kOpInfo) return reply(socket, f, () => Buffer.from(JSON.stringify({ dtype: holder.facts.dtype, shape: holder.facts.shape, pid: process.pid })));
+      if (f.op === kOpInfo) return reply(socket, f, () => Buffer.from(JSON.stringify({ dtype: holder.facts.dtype, shape: holder.facts.shape, pid: process.pid, built: holder.array !== undefined })));
       // In arrival order: calls queued during the build run in the order they came.
       holder.whenReady(() =>
         reply(socket, f, () => {
           if (holder.array === undefined) throw holder.error;
-          return handle(holder.array, f);
+          return f.op === kOpReady ? new Uint8Array(0) : handle(holder.array, f);
         }),
       );
     },
