@@ -11,11 +11,10 @@
  */
 import { deserialize, serialize } from 'node:v8';
 import { NdshareError } from '../errors.js';
-import { create } from '../core/create.js';
 import type { AnyTypedArray } from '../core/dtype.js';
 import type { NdArray } from '../core/ndarray.js';
 import type { Method } from './types.js';
-import { bytesOf, checkHeader, heapArray } from './common.js';
+import { bytesOf, checkHeader, heapArray, destinationArray } from './common.js';
 import { readInto } from './fd-reader.js';
 
 /** "NDAR": guards against a stream that is not ours. */
@@ -80,7 +79,7 @@ async function readArgument(fd: number): Promise<NdArray> {
         if ((parsed as { nbytes?: unknown }).nbytes !== h.nbytes) {
           throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected the start argument to announce ${h.nbytes} bytes for its dtype and shape but it announced ${String((parsed as { nbytes?: unknown }).nbytes)}`);
         }
-        array = create({ dtype: h.dtype, shape: h.shape, backing: 'heap' });
+        array = destinationArray(h.dtype, h.shape);
         return bytesOf(array);
       }
       return null;

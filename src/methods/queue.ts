@@ -11,10 +11,9 @@
  * transferred.
  */
 import { NdshareError } from '../errors.js';
-import { create } from '../core/create.js';
 import type { NdArray } from '../core/ndarray.js';
 import type { ChildContext, Method } from './types.js';
-import { bytesOf, checkHeader, chunkBytesOf, chunkCountOf, kDefaultQueueChunkBytes, kDefaultQueueThreadChunkBytes } from './common.js';
+import { bytesOf, checkHeader, chunkBytesOf, chunkCountOf, kDefaultQueueChunkBytes, kDefaultQueueThreadChunkBytes, destinationArray } from './common.js';
 
 /** Serialized chunks queued in the IPC channel at once (the serializer overlaps the kernel's copy). */
 const kInFlight = 4;
@@ -31,7 +30,7 @@ async function collect(ctx: ChildContext): Promise<NdArray> {
   const first = await ctx.nextData();
   const h = checkHeader(first, 'queue header');
   const chunks = chunkCountOf(first, 'queue header');
-  const array = create({ dtype: h.dtype, shape: h.shape, backing: 'heap' });
+  const array = destinationArray(h.dtype, h.shape);
   const dest = bytesOf(array);
   let offset = 0;
   for (let i = 0; i < chunks; i++) {
