@@ -29,6 +29,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       Method("mmap", Mmap),
       Method("msync", Msync),
       Method("populate", Populate),
+      Method("prepareHeap", PrepareHeap),
       Method("remapZero", RemapZero),
       Method("addSeals", AddSeals),
       Method("getSeals", GetSeals),

@@ -35,6 +35,7 @@ napi_value Fallocate(napi_env env, napi_callback_info info);
 napi_value Mmap(napi_env env, napi_callback_info info);
 napi_value Msync(napi_env env, napi_callback_info info);
 napi_value Populate(napi_env env, napi_callback_info info);
+napi_value PrepareHeap(napi_env env, napi_callback_info info);
 napi_value RemapZero(napi_env env, napi_callback_info info);
 napi_value AddSeals(napi_env env, napi_callback_info info);
 napi_value GetSeals(napi_env env, napi_callback_info info);

@@ -220,6 +220,40 @@ napi_value Populate(napi_env env, napi_callback_info info) {
   return rc < 0 ? ThrowErrno(env, errno, "madvise") : nullptr;
 }
 
+// prepareHeap(view: Uint8Array over an ArrayBuffer its owner is about to fill): advises
+// transparent huge pages (MADV_HUGEPAGE, as NumPy does for large arrays) and maps every whole page
+// under the view now (MADV_POPULATE_WRITE), so the fill runs without a page fault per 4 KiB. Advice
+// only, on the pages wholly inside the view: errors are not thrown (an old kernel, THP off);
+// returns whether the pages were populated.
+napi_value PrepareHeap(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  bool isView = false;
+  bool isArrayBuffer = false;
+  napi_typedarray_type type = napi_int8_array;
+  void* data = nullptr;
+  size_t length = 0;
+  if (napi_is_typedarray(env, args[0], &isView) == napi_ok && isView) {
+    napi_value buffer;
+    napi_get_typedarray_info(env, args[0], &type, &length, &data, &buffer, nullptr);
+    napi_is_arraybuffer(env, buffer, &isArrayBuffer);
+  }
+  if (!isView || type != napi_uint8_array || !isArrayBuffer) return ThrowType(env, "ndshare native: expected a Uint8Array over an ArrayBuffer");
+  uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + page - 1) & ~(page - 1);
+  uintptr_t end = (reinterpret_cast<uintptr_t>(data) + length) & ~(page - 1);
+  if (end <= begin) return Bool(env, false);
+  void* start = reinterpret_cast<void*>(begin);
+  size_t span = end - begin;
+#ifdef MADV_HUGEPAGE
+  madvise(start, span, MADV_HUGEPAGE);
+#endif
+  int rc;
+  do {
+    rc = madvise(start, span, MADV_POPULATE_WRITE);
+  } while (rc < 0 && errno == EINTR);
+  return Bool(env, rc == 0);
+}
+
 // remapZero(view: Uint8Array over the whole SharedArrayBuffer of a mapping made by mmap above):
 // replaces the mapping, in place, with private anonymous zero pages (MAP_FIXED, so the addresses
 // never stop being mapped: no view can fault). Afterwards the views read zeros and their writes go

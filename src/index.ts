@@ -11,5 +11,5 @@ export type { Handle, ShmHandle, MemfdHandle, FileHandle, SabHandle } from './co
 export type { Mode, Order } from './core/validate.js';
 export * from './sync/index.js';
 export { SegmentPool, type PoolOptions, type ReleaseResult } from './core/pool.js';
-export { METHODS, methodInfo, supports, createFor, checksum, share, receive, Peer, type CreateForOptions, type ReceiveOptions, type ShareOptions, type PeerExit, type Receiver, type Kind, type MethodInfo, type MethodName, type MethodParams, type Support, type ManagerClient } from './share/index.js';
+export { METHODS, methodInfo, supports, createFor, checksum, share, receive, Peer, type CreateForOptions, type ReceiveOptions, type ShareOptions, type PeerExit, type Receiver, type Kind, type MethodInfo, type MethodName, type MethodParams, type Support, type ManagerClient, type BuildSpec } from './share/index.js';
 export { publish, fetchArray, listCache, evictCache, COMPRESSORS, type PublishOptions, type PublishResult, type TransferProgress, type FetchOptions, type CacheEntry, type Compressor, type ZarrFormat } from './zarr/index.js';

@@ -12,7 +12,7 @@ import { NdshareError } from '../errors.js';
 import type { NdArray } from '../core/ndarray.js';
 import { floorNative } from '../core/native.js';
 import { SegmentPool } from '../core/pool.js';
-import { createFor, share } from '../share/index.js';
+import { createFor, share, type BuildSpec } from '../share/index.js';
 import { checkReply } from './cell-wire.js';
 import type { CellResult, CellSpec, Phases } from './types.js';
 
@@ -23,11 +23,23 @@ const kResultFd = 3;
 const now = (): bigint => process.hrtime.bigint();
 const seconds = (from: bigint, to: bigint): number => Number(to - from) / 1e9;
 
-/** One create + share + confirm + join cycle. Returns its phases; leaves `array` open. */
-async function cycle(spec: CellSpec, array: () => NdArray, keep: (a: NdArray) => void): Promise<Phases> {
+/**
+ * What a cycle shares: an array it creates, or ('manager', as the study's Manager builds `ones` in
+ * its server) the description the server builds from, so the create happens inside the handoff.
+ */
+type Source = { readonly array: () => NdArray } | { readonly build: BuildSpec };
+
+/** One create + share + confirm + join cycle. Returns its phases; leaves the array it made open. */
+async function cycle(spec: CellSpec, source: Source, keep: (a: NdArray) => void): Promise<Phases> {
   const t0 = now();
-  const a = array();
-  keep(a);
+  let a: NdArray | { build: BuildSpec };
+  if ('array' in source) {
+    const made = source.array();
+    keep(made);
+    a = made;
+  } else {
+    a = { build: source.build };
+  }
   const created = now();
   const peer = await share(a, {
     method: spec.method,
@@ -79,7 +91,7 @@ async function runCellSpec(spec: CellSpec): Promise<CellResult> {
     const dtype = resolveDType(spec.dtype, 'dtype').name;
     // The backing the method needs (heap, like the study's ones(), for the copying methods).
     const fresh = (): NdArray => createFor(spec.method, spec.kind, { dtype, shape: [spec.n], fill: 1, dir: spec.dir });
-    const cold = await cycle(spec, fresh, keep);
+    const cold = await cycle(spec, spec.method === 'manager' ? { build: { dtype, shape: [spec.n], fill: 1 } } : { array: fresh }, keep);
     const backing = opened[0]?.backing;
     let warm: Phases | { error: string } | null = null;
     if (spec.warm && (backing === 'shm' || backing === 'memfd')) {
@@ -90,7 +102,7 @@ async function runCellSpec(spec: CellSpec): Promise<CellResult> {
         warm = { error: `not pooled: ${released.reason}` };
       } else {
         try {
-          warm = await cycle(spec, () => pool.create({ dtype, shape: [spec.n], fill: 1 }), keep);
+          warm = await cycle(spec, { array: () => pool.create({ dtype, shape: [spec.n], fill: 1 }) }, keep);
           if (pool.stats.hits !== 1) warm = { error: 'the pool did not reuse the segment' };
         } catch (err) {
           warm = { error: describeError(err) };

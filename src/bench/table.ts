@@ -322,7 +322,8 @@ function parallelGoals(report: Report): string[] {
 /**
  * The issue's goals, checked against this run's numbers (they are goals, not tests): zero-copy
  * process methods vs NumPy SharedMemory, the fastest ndshare vs NumPy's fastest zero-copy method,
- * zero-copy handoff flat across sizes, pipe vs its floor.
+ * zero-copy handoff flat across sizes, pipe vs its floor, the copying methods and the manager vs
+ * their NumPy counterparts and argument vs pipe.
  */
 export function goalLines(report: Report): string[] {
   const out: string[] = [];
@@ -349,6 +350,19 @@ export function goalLines(report: Report): string[] {
     }
     const pipe = report.rows.find((r) => nd(r) && r.n === n && r.method === 'pipe' && r.temperature === 'cold');
     if (pipe?.ratioFloor != null) out.push(`n=${formatCount(n)}: pipe within 1.5x of its floor: ${pipe.ratioFloor <= 1.5 ? 'met' : 'NOT met'} (${ratio(pipe.ratioFloor)})`);
+    // Issue 13, item 2: every copying method (and the manager, which copied before) <= 1.0x its
+    // NumPy counterpart, cold pages (NumPy's cold run is its first call, as ndshare's cell is).
+    for (const m of ['queue', 'manager', 'pipe'] as const) {
+      const row = report.rows.find((r) => nd(r) && r.n === n && r.method === m && r.temperature === 'cold');
+      if (row?.ratioNumpy == null || row.median === null) continue;
+      const numpy = row.median / row.ratioNumpy;
+      out.push(`n=${formatCount(n)} cold: ${m} <= 1.0x NumPy's ${m} (${formatSeconds(row.median)} vs ${formatSeconds(numpy)}): ${row.ratioNumpy <= 1 ? 'met' : 'NOT met'} (${ratio(row.ratioNumpy)})`);
+    }
+    const argument = report.rows.find((r) => nd(r) && r.n === n && r.method === 'argument' && r.temperature === 'cold');
+    if (argument?.median != null && pipe?.median != null && pipe.median > 0) {
+      const r = argument.median / pipe.median;
+      out.push(`n=${formatCount(n)} cold: argument within 1.5x of pipe (it moves the same bytes once; ${formatSeconds(argument.median)} vs ${formatSeconds(pipe.median)}): ${r <= 1.5 ? 'met' : 'NOT met'} (${ratio(r)})`);
+    }
   }
   const sizes = sizesOf(report);
   if (sizes.length > 1) {

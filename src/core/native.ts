@@ -27,6 +27,11 @@ export interface NativeBinding {
   /** Prefaults the pages under `view` for writing (MADV_POPULATE_WRITE). */
   populate(view: Uint8Array): void;
   /**
+   * Advice for a heap buffer about to be filled: huge pages (MADV_HUGEPAGE) and every whole page
+   * under `view` mapped now (MADV_POPULATE_WRITE). Never throws for the advice; true if populated.
+   */
+  prepareHeap(view: Uint8Array): boolean;
+  /**
    * Replaces, in place, the mapping under `view` (a Uint8Array over the whole SharedArrayBuffer of a
    * mapping made by `mmap`) with private zero pages: the views stay valid and read zeros, and the
    * shared object loses this reference. Throws a TypeError for any other view.

@@ -2,6 +2,8 @@
 import { dtypeInfo, resolveDType, type DType } from '../core/dtype.js';
 import { invalid, NdshareError } from '../errors.js';
 import { heapOps } from '../core/backings/heap.js';
+import { create } from '../core/create.js';
+import { native } from '../core/native.js';
 import { wrap, type NdArray } from '../core/ndarray.js';
 import { checkShape, sizeOf } from '../core/validate.js';
 import type { MethodParams, ProcessPlan, ThreadPlan } from './types.js';
@@ -32,13 +34,38 @@ export function paramsThreadPlan(params: unknown, transferList: readonly Transfe
   return { params, transferList, start: async () => {}, dispose: async () => {} };
 }
 
+/**
+ * A new heap array that a copy is about to fill (the receiver's destination): its pages are
+ * advised huge and mapped in one call (native prepareHeap), not faulted 4 KiB at a time by the
+ * copy. Advice only: without the addon it is a plain heap array.
+ */
+export function destinationArray(dtype: DType, shape: readonly number[]): NdArray {
+  const array = create({ dtype, shape, backing: 'heap' });
+  if (array.nbytes >= kPrepareMinBytes) {
+    try {
+      native().prepareHeap(bytesOf(array));
+    } catch {
+      // No native addon: the copy faults the pages in as usual.
+    }
+  }
+  return array;
+}
+
+/** Below this, page faults cost too little to be worth a system call. */
+const kPrepareMinBytes = 4 * 1024 * 1024;
+
 /** A heap NdArray over bytes received by copy (no further copy). */
 export function heapArray(dtype: DType, shape: readonly number[], buffer: ArrayBuffer, byteOffset: number): NdArray {
   return wrap({ ops: heapOps, info: dtypeInfo(dtype), shape, buffer, byteOffset, owner: true });
 }
 
-/** Default bytes per message for 'queue' (one V8-serialized message must stay under 2 GiB). */
-export const kDefaultQueueChunkBytes = 2 ** 30;
+/**
+ * Default bytes per IPC message for 'queue' to a process: small, so the serializer's and the
+ * channel's buffers stay small and reused (one V8-serialized message must stay under 2 GiB).
+ */
+export const kDefaultQueueChunkBytes = 256 * 1024;
+/** Default bytes per postMessage for 'queue' to a worker (each chunk is copied once and transferred). */
+export const kDefaultQueueThreadChunkBytes = 2 ** 30;
 
 /** Reads `params.chunkBytes`, checked, or the default. */
 export function chunkBytesOf(params: MethodParams, fallback: number): number {

@@ -3,11 +3,10 @@
  * shape) comes first; then the child's kernel reads go straight into the destination array.
  */
 import { NdshareError } from '../errors.js';
-import { create } from '../core/create.js';
 import type { Writable } from 'node:stream';
 import type { NdArray } from '../core/ndarray.js';
 import type { Method } from './types.js';
-import { bytesOf, checkHeader, chunkBytesOf } from './common.js';
+import { bytesOf, checkHeader, chunkBytesOf, destinationArray } from './common.js';
 import { readInto } from './fd-reader.js';
 
 /** "NDPI": guards against a stream that is not ours. */
@@ -76,7 +75,7 @@ export async function receivePipe(fd: number): Promise<NdArray> {
           throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a JSON pipe header but received unparsable text');
         }
         const h = checkHeader(parsed, 'pipe header');
-        array = create({ dtype: h.dtype, shape: h.shape, backing: 'heap' });
+        array = destinationArray(h.dtype, h.shape);
         return bytesOf(array);
       }
       return null;

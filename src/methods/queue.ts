@@ -1,14 +1,22 @@
 /**
- * `queue`: the study's multiprocessing.Queue. Processes: Node's IPC channel with
- * `serialization: 'advanced'` (the v8 serializer); one message must stay under 2 GiB on Node 20
- * (a larger one breaks the receiver), so the data goes in chunks of `chunkBytes` (default 1 GiB).
- * Threads: postMessage on the worker's MessagePort, each chunk copied once and transferred.
+ * `queue`: the study's multiprocessing.Queue (which pickles the array into its pipe). Processes:
+ * Node's IPC channel with `serialization: 'advanced'` (the v8 serializer): a header message, then
+ * the bytes as Uint8Array messages of `chunkBytes` (default 256 KiB), up to kInFlight of them
+ * queued in the channel at once. Small chunks keep every buffer the serializer and the channel
+ * allocate small and reused: one 800 MB message (the old default of 1 GiB chunks) costs a growing
+ * 800 MB serializer buffer, 12,000 read buffers joined into one and fresh pages for each, about
+ * twice the CPU of 256 KiB chunks (docs/benchmark.md, "Copying methods"). One message must stay
+ * under 2 GiB on Node 20 (a larger one breaks the receiver).
+ * Threads: postMessage on the worker's MessagePort, each chunk (default 1 GiB) copied once and
+ * transferred.
  */
 import { NdshareError } from '../errors.js';
-import { create } from '../core/create.js';
 import type { NdArray } from '../core/ndarray.js';
 import type { ChildContext, Method } from './types.js';
-import { bytesOf, checkHeader, chunkBytesOf, chunkCountOf, kDefaultQueueChunkBytes } from './common.js';
+import { bytesOf, checkHeader, chunkBytesOf, chunkCountOf, kDefaultQueueChunkBytes, kDefaultQueueThreadChunkBytes, destinationArray } from './common.js';
+
+/** Serialized chunks queued in the IPC channel at once (the serializer overlaps the kernel's copy). */
+const kInFlight = 4;
 
 /** What the parent sends first: the array's header and how many bytes follow. */
 interface QueueStart {
@@ -22,7 +30,7 @@ async function collect(ctx: ChildContext): Promise<NdArray> {
   const first = await ctx.nextData();
   const h = checkHeader(first, 'queue header');
   const chunks = chunkCountOf(first, 'queue header');
-  const array = create({ dtype: h.dtype, shape: h.shape, backing: 'heap' });
+  const array = destinationArray(h.dtype, h.shape);
   const dest = bytesOf(array);
   let offset = 0;
   for (let i = 0; i < chunks; i++) {
@@ -54,14 +62,23 @@ export const queue: Method = {
       dispose: async () => {},
       start: async (io) => {
         await io.send(start);
-        // The serializer copies a view's bytes only (not its whole buffer); waiting for each send
-        // keeps at most one serialized chunk in flight.
-        for (let off = 0; off < bytes.length; off += chunk) await io.send(bytes.subarray(off, Math.min(off + chunk, bytes.length)));
+        // The serializer copies a view's bytes only (not its whole buffer). Up to kInFlight
+        // serialized chunks wait in the channel's write queue, so the serializer works while the
+        // kernel copies the previous ones; no more, so memory stays bounded.
+        const inFlight: Array<Promise<void>> = [];
+        for (let off = 0; off < bytes.length; off += chunk) {
+          if (inFlight.length === kInFlight) await inFlight.shift();
+          const sent = io.send(bytes.subarray(off, Math.min(off + chunk, bytes.length)));
+          // Handled here, reported when awaited: a failed send must not be an unhandled rejection.
+          sent.catch(() => {});
+          inFlight.push(sent);
+        }
+        await Promise.all(inFlight);
       },
     };
   },
   planThread: async (array, params) => {
-    const chunk = chunkBytesOf(params, kDefaultQueueChunkBytes);
+    const chunk = chunkBytesOf(params, kDefaultQueueThreadChunkBytes);
     const { start, bytes } = chunking(array, chunk);
     return {
       params: null,

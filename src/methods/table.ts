@@ -50,7 +50,7 @@ const TABLE = {
     study: 'function argument',
     copies: true,
     kinds: {
-      process: yes('v8-serialized at spawn onto an extra stdio socketpair and deserialized before the child runs (argv caps strings at 128 KiB)'),
+      process: yes("written at spawn onto an extra stdio socketpair (a v8-serialized header, then the raw bytes) and read into the child's array before it runs (argv caps strings at 128 KiB)"),
       thread: yes('workerData, copied by structured clone'),
     },
     backings: { process: null, thread: null },
@@ -72,7 +72,7 @@ const TABLE = {
     study: 'Queue',
     copies: true,
     kinds: {
-      process: yes("IPC with serialization 'advanced' (v8 serializer), in chunks below the 2 GiB per-message limit"),
+      process: yes("IPC with serialization 'advanced' (v8 serializer): a header message, then the bytes as 256 KiB Uint8Array messages (a few queued at once), copied into the child's array"),
       thread: yes("postMessage on the worker's MessagePort, one copy per chunk (transferred)"),
     },
     backings: { process: null, thread: null },
@@ -138,7 +138,7 @@ const TABLE = {
     study: 'Manager',
     copies: false,
     kinds: {
-      process: yes('a server process owns the array; the child gets an async proxy over a Unix domain socket (binary protocol)'),
+      process: yes("a server process owns the array (built there with share({ build }), as the study does, or a copy of the caller's); the child gets an async proxy over a Unix domain socket (binary protocol)"),
       thread: yes('the same server, used from the worker through its own proxy'),
     },
     backings: { process: null, thread: null },

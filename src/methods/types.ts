@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream';
 import type { TransferListItem } from 'node:worker_threads';
 import type { NdArray } from '../core/ndarray.js';
+import type { DType, DTypeLike } from '../core/dtype.js';
 import type { ManagerClient } from './manager/client.js';
 import type { Mutex } from '../sync/mutex.js';
 import type { LockedArray } from '../sync/locked-array.js';
@@ -90,9 +91,30 @@ export type Received =
   | { readonly form: 'array'; readonly array: NdArray; readonly locked: LockedArray | null }
   | { readonly form: 'proxy'; readonly proxy: ManagerClient };
 
+/**
+ * An array the receiving side builds itself instead of receiving the caller's ('manager': the
+ * server creates it, as the study's Manager runs the registered callable in its server, so nothing
+ * is copied): `share({ build: { dtype, shape, fill } }, { method: 'manager' })`.
+ */
+export interface BuildSpec {
+  readonly dtype: DTypeLike;
+  readonly shape: readonly number[] | number;
+  readonly fill?: number | bigint | boolean;
+}
+
+/** A BuildSpec after share() checked it: canonical dtype and shape, fill checked for the dtype. */
+export interface CheckedBuild {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly fill: number | bigint | boolean | undefined;
+}
+
 /** One sharing method's parent and child sides (its static facts are in methods/table.ts). */
 export interface Method {
   planProcess?(array: NdArray, params: MethodParams): Promise<ProcessPlan>;
   planThread?(array: NdArray, params: MethodParams): Promise<ThreadPlan>;
+  /** Methods that can build the array on the receiving side (manager). */
+  planProcessBuilt?(spec: CheckedBuild, params: MethodParams): Promise<ProcessPlan>;
+  planThreadBuilt?(spec: CheckedBuild, params: MethodParams): Promise<ThreadPlan>;
   receive(ctx: ChildContext): Promise<Received>;
 }

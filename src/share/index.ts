@@ -25,5 +25,5 @@ export { createFor, type CreateForOptions } from './create-for.js';
 export { checksum } from '../methods/checksum.js';
 export { share, Peer, type ShareOptions, type PeerExit } from './share.js';
 export { receive, type Receiver, type ReceiveOptions } from './receive.js';
-export type { Kind, MethodParams, Support } from '../methods/types.js';
+export type { BuildSpec, Kind, MethodParams, Support } from '../methods/types.js';
 export type { ManagerClient } from '../methods/manager/client.js';

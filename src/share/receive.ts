@@ -39,7 +39,7 @@ export type Receiver<D extends DType = DType> =
       /** 'locked' only: the array with its Mutex; read and write through it. */
       readonly locked: LockedArray<D> | null;
     })
-  | (ReceivedBase & { readonly form: 'proxy'; readonly proxy: ManagerClient });
+  | (ReceivedBase & { readonly form: 'proxy'; readonly proxy: ManagerClient<D> });
 
 /** The endpoint to the parent, the same for a process (IPC) and a thread (parentPort). */
 interface Endpoint {

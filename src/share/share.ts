@@ -13,8 +13,9 @@ import { NdArray } from '../core/ndarray.js';
 import { checkMethodName, loadMethod, methodInfo, requiredBackings, type MethodName } from '../methods/table.js';
 import type { ManagerClient } from '../methods/manager/client.js';
 import type { Mutex } from '../sync/mutex.js';
-import type { Kind, Method, MethodParams, ProcessPlan, ThreadPlan } from '../methods/types.js';
-import { checkOptions, optionNames } from '../core/validate.js';
+import type { BuildSpec, CheckedBuild, Kind, Method, MethodParams, ProcessPlan, ThreadPlan } from '../methods/types.js';
+import { checkFill, checkOptions, checkShape, optionNames, sizeOf } from '../core/validate.js';
+import { resolveDType } from '../core/dtype.js';
 import { asWire, Inbox, kShareEnv, kWireTag, type ShareDescriptor, type WireMessage } from './wire.js';
 
 /** Options for `share()`. */
@@ -258,13 +259,15 @@ export class Peer {
 
 /**
  * Shares `array` with a new child process or worker running `options.entry` (which calls
- * `receive()`). Throws ERR_NDSHARE_UNSUPPORTED, with the registry's reason, for a combination
+ * `receive()`). For 'manager', `{ build: { dtype, shape, fill? } }` instead of an array has the
+ * server create the array itself (nothing is copied; other methods refuse it with
+ * ERR_NDSHARE_UNSUPPORTED). Throws ERR_NDSHARE_UNSUPPORTED, with the registry's reason, for a combination
  * the method cannot do, and ERR_NDSHARE_INVALID_ARGUMENT when the array's backing does not suit a
  * zero-copy method (create it with `createFor()`) or when `entry` is a relative path or names no
  * module file; all of these before anything is started or allocated.
  */
-export async function share(array: NdArray, options: ShareOptions): Promise<Peer> {
-  if (!(array instanceof NdArray)) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an NdArray', 'share() array', array);
+export async function share(array: NdArray | { readonly build: BuildSpec }, options: ShareOptions): Promise<Peer> {
+  const build = array instanceof NdArray ? undefined : checkBuild(array);
   if (typeof options !== 'object' || options === null) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an options object', 'share() options', options);
   checkOptions(options, 'share() options', kShareOptions);
   const kind = options.kind ?? 'process';
@@ -276,22 +279,46 @@ export async function share(array: NdArray, options: ShareOptions): Promise<Peer
     throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a method that supports a ${kind === 'process' ? 'child process' : 'worker thread'} but '${name}' does not: ${support.why}`);
   }
   const backings = requiredBackings(name, kind);
-  if (backings && !backings.includes(array.backing)) {
+  if (build === undefined && backings && !backings.includes((array as NdArray).backing)) {
     throw new NdshareError(
       'ERR_NDSHARE_INVALID_ARGUMENT',
-      `Expected an array with backing ${backings.map((b) => `'${b}'`).join(' or ')} for method '${name}' (${kind}) but received backing '${array.backing}'; create it with createFor('${name}', '${kind}', ...)`,
+      `Expected an array with backing ${backings.map((b) => `'${b}'`).join(' or ')} for method '${name}' (${kind}) but received backing '${(array as NdArray).backing}'; create it with createFor('${name}', '${kind}', ...)`,
     );
   }
   const method = await loadMethod(name);
+  if (build !== undefined && !(kind === 'process' ? method.planProcessBuilt : method.planThreadBuilt)) {
+    throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a method that builds the array on the receiving side for share({ build }) but '${name}' shares or copies the caller's array; create it (createFor('${name}', '${kind}', ...)) and share that`);
+  }
+  const source: Source = build !== undefined ? { build } : { array: array as NdArray };
   if (options.command !== undefined) {
     if (kind !== 'process') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "no command for kind 'thread' (a worker runs a module: use entry)", 'options.command', options.command);
     if (options.entry !== undefined) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'either entry or command, not both', 'options.entry', options.entry);
     if (typeof options.command !== 'string' || options.command.length === 0) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'an executable name or path', 'options.command', options.command);
-    return shareWithProcess(array, name, method, { command: options.command }, options);
+    return shareWithProcess(source, name, method, { command: options.command }, options);
   }
   // Before the plan: a missing module must fail here, with nothing spawned or allocated for it.
   const entry = resolveModulePath(options.entry, 'options.entry');
-  return kind === 'process' ? shareWithProcess(array, name, method, { entry }, options) : shareWithThread(array, name, method, entry, options);
+  return kind === 'process' ? shareWithProcess(source, name, method, { entry }, options) : shareWithThread(source, name, method, entry, options);
+}
+
+/** The caller's array, or what the method's receiving side builds. */
+type Source = { readonly array: NdArray } | { readonly build: CheckedBuild };
+
+const kBuildSpec = optionNames<BuildSpec>({ dtype: true, shape: true, fill: true });
+
+/** Checks `{ build: { dtype, shape, fill? } }` before anything starts. */
+function checkBuild(source: unknown): CheckedBuild {
+  const b = (source as { build?: unknown } | null)?.build;
+  if (typeof source !== 'object' || source === null || typeof b !== 'object' || b === null) {
+    return invalid('ERR_NDSHARE_INVALID_ARGUMENT', "an NdArray, or { build: { dtype, shape, fill? } } for 'manager'", 'share() array', source);
+  }
+  checkOptions(b, 'share() build', kBuildSpec);
+  const spec = b as BuildSpec;
+  const info = resolveDType(spec.dtype, 'build.dtype');
+  const shape = checkShape(spec.shape, 'build.shape');
+  sizeOf(shape, info, 'build.shape');
+  const fill = checkFill(spec.fill, info);
+  return { dtype: info.name, shape, fill };
 }
 
 /** A child that could not even be created (bad entry path, bad options): typed, with the cause. */
@@ -312,9 +339,10 @@ function checkCommonOptions(o: ShareOptions): void {
   }
 }
 
-async function shareWithProcess(array: NdArray, name: MethodName, method: Method, target: { entry: string } | { command: string }, options: ShareOptions): Promise<Peer> {
-  if (!method.planProcess) throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a process plan for method '${name}' but it has none`);
-  const plan = await method.planProcess(array, options);
+async function shareWithProcess(source: Source, name: MethodName, method: Method, target: { entry: string } | { command: string }, options: ShareOptions): Promise<Peer> {
+  const planOf = 'build' in source ? method.planProcessBuilt : method.planProcess;
+  if (!planOf) throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a process plan for method '${name}' but it has none`);
+  const plan = 'build' in source ? await (planOf as NonNullable<Method['planProcessBuilt']>)(source.build, options) : await (planOf as NonNullable<Method['planProcess']>)(source.array, options);
   // Only Node speaks the v8 serializer: decided by the plan, whichever method made it.
   if ('command' in target && plan.serialization === 'advanced') {
     await plan.dispose().catch(() => {});
@@ -351,9 +379,10 @@ async function shareWithProcess(array: NdArray, name: MethodName, method: Method
   return new Peer(kPeerToken, { method: name, kind: 'process', child, plan, start: () => plan.start(io) });
 }
 
-async function shareWithThread(array: NdArray, name: MethodName, method: Method, entry: string, options: ShareOptions): Promise<Peer> {
-  if (!method.planThread) throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a thread plan for method '${name}' but it has none`);
-  const plan = await method.planThread(array, options);
+async function shareWithThread(source: Source, name: MethodName, method: Method, entry: string, options: ShareOptions): Promise<Peer> {
+  const planOf = 'build' in source ? method.planThreadBuilt : method.planThread;
+  if (!planOf) throw new NdshareError('ERR_NDSHARE_UNSUPPORTED', `Expected a thread plan for method '${name}' but it has none`);
+  const plan = 'build' in source ? await (planOf as NonNullable<Method['planThreadBuilt']>)(source.build, options) : await (planOf as NonNullable<Method['planThread']>)(source.array, options);
   const desc: ShareDescriptor = { method: name, kind: 'thread', params: plan.params, fds: [] };
   let worker: Worker;
   try {

@@ -3,11 +3,13 @@
  * and one share-report-write round trip with a watchdog (generous; it only turns a hang into a
  * failure, it asserts no timing).
  */
+import { randomFillSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { checksum, createFor, METHODS, share, type Kind, type MethodName, type Peer } from '../../src/share/index.js';
 import type { DTypeLike, NdArray } from '../../src/index.js';
 import { deadline, kDefaultWatchdogMs } from './channel.js';
 import type { ChildReport } from './methods-wire.js';
+import type { ShaReport } from '../fixtures/methods-sha-child.js';
 
 export { kMarker, type ChildReport } from './methods-wire.js';
 
@@ -70,4 +72,24 @@ export async function roundTrip(array: NdArray, method: MethodName, kind: Kind, 
 export function release(array: NdArray): void {
   if (array.backing === 'file' && !array.closed) array.unlink();
   array.close();
+}
+
+/** The compiled child that replies the SHA-256 of what it received (fixtures/methods-sha-child.ts). */
+export const kShaChildEntry = fileURLToPath(new URL('../fixtures/methods-sha-child.js', import.meta.url));
+
+/** An array of `dtype` and `shape` on the backing `method` needs, every byte random (seeded by the OS). */
+export function randomFor(method: MethodName, kind: Kind, dtype: DTypeLike, shape: readonly number[]): NdArray {
+  const a = createFor(method, kind, { dtype, shape });
+  randomFillSync(new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength));
+  return a;
+}
+
+/** Shares `array` with the SHA child and returns its report; the caller compares it with `sha(array.data)`. */
+export async function shaRoundTrip(array: NdArray, method: MethodName, kind: Kind, params: { chunkBytes?: number } = {}): Promise<ShaReport> {
+  const peer: Peer = await share(array, { method, kind, entry: kShaChildEntry, ...params });
+  try {
+    return (await deadline(peer.reply(), `the ${method}/${kind} SHA child to send its report`)) as ShaReport;
+  } finally {
+    await deadline(peer.close(), `the ${method}/${kind} SHA child to exit (peer.close())`);
+  }
 }

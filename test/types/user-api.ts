@@ -4,7 +4,7 @@
  * moduleResolution, against the built package as an app installs it. Every line must compile, and
  * every `@ts-expect-error` must still catch its error (an unused one fails the check too).
  */
-import { attach, create, createFor, inheritedArrays, LockedArray, open, type DType, type Handle, type NdArray } from 'ndshare';
+import { attach, create, createFor, inheritedArrays, LockedArray, open, share, type DType, type Handle, type NdArray } from 'ndshare';
 import { receive } from 'ndshare/receive';
 
 /** True only when A and B are the same type. */
@@ -186,8 +186,32 @@ export function readmeQuickstart(): void {
 /** docs/methods.md's child, in the form it documents. */
 export async function methodsChild(): Promise<void> {
   const got = await receive({ dtype: 'float64' });
-  if (got.form === 'proxy') return got.reply({ sum: await got.proxy.sum() });
+  if (got.form === 'proxy') {
+    // Typed by the dtype: a float64 manager array's sum and elements are numbers.
+    const total: number = await got.proxy.sum();
+    const first: number = await got.proxy.get(0);
+    const slice: Float64Array = await got.proxy.read(0, 2);
+    return got.reply({ sum: total + first + slice.length });
+  }
   let sum = 0;
   for (const v of got.array.data) sum += v;
   await got.reply({ shape: got.array.shape, sum });
+}
+
+/** A manager proxy received without a dtype: sums may be bigints until narrowed with is(). */
+export async function managerUntyped(): Promise<void> {
+  const got = await receive();
+  if (got.form !== 'proxy') return;
+  // @ts-expect-error: without { dtype } (or is()) a sum may be a bigint (int64, uint64)
+  const wide: number = await got.proxy.sum();
+  if (got.proxy.is('int64')) {
+    const big: bigint = await got.proxy.sum();
+    await got.reply({ wide, big: String(big) });
+  }
+}
+
+/** The manager builds the array in its server: share({ build }) instead of an array. */
+export async function managerBuild(): Promise<void> {
+  const peer = await share({ build: { dtype: 'float64', shape: [10], fill: 1 } }, { method: 'manager', entry: new URL('./child.js', import.meta.url) });
+  await peer.close();
 }

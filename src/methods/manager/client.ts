@@ -6,13 +6,18 @@
  * that holds an idle proxy (and never closes it) still exits when its work is done.
  */
 import { connect, type Socket } from 'node:net';
-import { dtypeInfo, type AnyTypedArray, type DType, type DTypeInfo } from '../../core/dtype.js';
+import { dtypeInfo, type DType, type DTypeInfo, type ElementOf, type TypedArrayMap } from '../../core/dtype.js';
 import { invalid, NdshareError, safeCode } from '../../errors.js';
 import { offsetOf, sizeOf, stridesOf } from '../../core/validate.js';
-import { f64, frame, FrameReader, kFailed, kMaxFrame, kOk, kOpGet, kOpInfo, kOpRead, kOpSet, kOpSum, kOpWrite, type Frame } from './protocol.js';
+import { f64, frame, FrameReader, kFailed, kMaxFrame, kOk, kOpGet, kOpInfo, kOpRead, kOpReady, kOpSet, kOpSum, kOpWrite, type Frame } from './protocol.js';
 
 /** Default deadline of one call, ms. */
 export const kDefaultDeadlineMs = 5000;
+/**
+ * How long a client waits for a server that is still building its array (share({ build })): the
+ * build of a large array takes seconds, and is not one call's work.
+ */
+export const kBuildDeadlineMs = 120_000;
 
 /** What the server said about its array at connect. */
 interface Facts {
@@ -28,14 +33,20 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-/** An async proxy to the manager server's array. Create with `ManagerClient.connect()`. */
-export class ManagerClient {
+/**
+ * An async proxy to the manager server's array. Create with `ManagerClient.connect()`. `D` is the
+ * array's dtype: `receive({ dtype: 'float64' })` gives a `ManagerClient<'float64'>` (its `sum()`
+ * and `get()` are numbers, its `read()` a Float64Array); narrow an untyped one with `is()`.
+ */
+export class ManagerClient<D extends DType = DType> {
   readonly #socket: Socket;
   readonly #deadlineMs: number;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #dead: NdshareError | undefined;
   #info: Facts | undefined;
+  /** Settles when the server's array exists (it may still be building at connect). */
+  #ready: Promise<unknown> | undefined;
 
   private constructor(socket: Socket, deadlineMs: number) {
     this.#socket = socket;
@@ -49,15 +60,19 @@ export class ManagerClient {
     socket.on('close', () => this.#die(new NdshareError('ERR_NDSHARE_MANAGER_DEAD', 'Expected the manager server to answer but its connection closed (the server ended or died)')));
   }
 
-  /** Connects to the server's socket and reads the array's dtype and shape. */
-  static async connect(path: string, options: { deadlineMs?: number } = {}): Promise<ManagerClient> {
+  /**
+   * Connects to the server's socket and reads the array's dtype and shape. If the server is still
+   * building its array, waits for it (up to kBuildDeadlineMs) unless `wait` is false: then calls
+   * on the elements wait for it instead.
+   */
+  static async connect(path: string, options: { deadlineMs?: number; wait?: boolean } = {}): Promise<ManagerClient> {
     const deadlineMs = options.deadlineMs ?? kDefaultDeadlineMs;
     if (typeof deadlineMs !== 'number' || !(deadlineMs > 0) || deadlineMs > 2 ** 31 - 1) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'a deadline in ms above 0', 'options.deadlineMs', deadlineMs);
     const socket = connect(path);
     const client = new ManagerClient(socket, deadlineMs);
     try {
       const payload = await client.#call(kOpInfo, []);
-      let parsed: { dtype?: unknown; shape?: unknown; pid?: unknown };
+      let parsed: { dtype?: unknown; shape?: unknown; pid?: unknown; built?: unknown };
       try {
         parsed = JSON.parse(payload.toString('utf8')) as typeof parsed;
       } catch {
@@ -66,6 +81,13 @@ export class ManagerClient {
       const info = dtypeInfo(parsed.dtype as DType);
       const shape = parsed.shape as number[];
       client.#info = { info, shape, size: sizeOf(shape, info).size, pid: Number(parsed.pid) };
+      if (parsed.built === false) {
+        const ready = client.#call(kOpReady, [], kBuildDeadlineMs);
+        // Reported by the calls that wait for it (or below); never an unhandled rejection.
+        ready.catch(() => {});
+        client.#ready = ready;
+        if (options.wait !== false) await ready;
+      }
       return client;
     } catch (err) {
       // A deadline or a bad answer must not leave the socket open (it would keep the process alive).
@@ -75,8 +97,13 @@ export class ManagerClient {
   }
 
   /** NumPy dtype name of the server's array. */
-  get dtype(): DType {
-    return this.#facts().info.name;
+  get dtype(): D {
+    return this.#facts().info.name as D;
+  }
+
+  /** True (and the proxy typed for it) when the server's array has `dtype`. */
+  is<E extends DType>(dtype: E): this is ManagerClient<E> {
+    return (this.#facts().info.name as DType) === dtype;
   }
 
   /** Shape of the server's array (a frozen copy). */
@@ -94,16 +121,16 @@ export class ManagerClient {
     return this.#facts().pid;
   }
 
-  /** Sum of all elements, computed by the server (bigint for 64-bit integer dtypes). */
-  async sum(): Promise<number | bigint> {
-    const text = (await this.#call(kOpSum, [])).toString('utf8');
-    return this.#facts().info.bigint ? BigInt(text) : Number(text);
+  /** Sum of all elements, computed by the server (bigint for 64-bit integer dtypes, else number). */
+  async sum(): Promise<ElementOf<D>> {
+    const text = (await this.#data(kOpSum, [])).toString('utf8');
+    return (this.#facts().info.bigint ? BigInt(text) : Number(text)) as ElementOf<D>;
   }
 
   /** One element, by flat C-order index or one index per dimension. */
-  async get(index: number | readonly number[]): Promise<number | bigint> {
-    const bytes = await this.#call(kOpGet, [f64(this.#flat(index))]);
-    return this.#view(bytes)[0] as number | bigint;
+  async get(index: number | readonly number[]): Promise<ElementOf<D>> {
+    const bytes = await this.#data(kOpGet, [f64(this.#flat(index))]);
+    return this.#view(bytes)[0] as ElementOf<D>;
   }
 
   /** Sets one element. */
@@ -116,22 +143,22 @@ export class ManagerClient {
     } catch {
       invalid('ERR_NDSHARE_INVALID_ARGUMENT', `a ${this.dtype} value`, 'value', value);
     }
-    await this.#call(kOpSet, [f64(this.#flat(index)), new Uint8Array(el.buffer)]);
+    await this.#data(kOpSet, [f64(this.#flat(index)), new Uint8Array(el.buffer)]);
   }
 
   /** Elements [start, end) in flat C order, as a new typed array. */
-  async read(start = 0, end = this.size): Promise<AnyTypedArray> {
+  async read(start = 0, end = this.size): Promise<TypedArrayMap[D]> {
     const bytes = (end - start) * this.#facts().info.itemsize;
     if (bytes > kMaxFrame) throw new NdshareError('ERR_NDSHARE_TOO_LARGE', `Expected a slice of at most ${kMaxFrame} bytes per call but [${start}, ${end}) is ${bytes} bytes; read it in parts`);
-    return this.#view(await this.#call(kOpRead, [f64(start, end)]));
+    return this.#view(await this.#data(kOpRead, [f64(start, end)]));
   }
 
   /** Writes `values` at flat index `start`. */
-  async write(start: number, values: AnyTypedArray): Promise<void> {
+  async write(start: number, values: TypedArrayMap[D]): Promise<void> {
     const info = this.#facts().info;
     if (!(values instanceof info.ctor)) invalid('ERR_NDSHARE_INVALID_ARGUMENT', `a ${info.ctor.name} of ${info.name} values`, 'values', values);
     if (values.byteLength > kMaxFrame) throw new NdshareError('ERR_NDSHARE_TOO_LARGE', `Expected at most ${kMaxFrame} bytes per write but received ${values.byteLength}; write it in parts`);
-    await this.#call(kOpWrite, [f64(start), new Uint8Array(values.buffer, values.byteOffset, values.byteLength)]);
+    await this.#data(kOpWrite, [f64(start), new Uint8Array(values.buffer, values.byteOffset, values.byteLength)]);
   }
 
   /** Disconnects. Pending calls fail with ERR_NDSHARE_MANAGER_DEAD. Idempotent. */
@@ -152,23 +179,29 @@ export class ManagerClient {
     return offsetOf(index, shape, stridesOf(shape, 1, 'C'), 'index');
   }
 
-  #view(bytes: Buffer): AnyTypedArray {
+  #view(bytes: Buffer): TypedArrayMap[D] {
     const info = this.#facts().info;
     // A fresh, aligned copy: the frame's bytes may sit at any offset of a pooled buffer.
     const copy = new Uint8Array(bytes.length);
     copy.set(bytes);
-    return new info.ctor(copy.buffer, 0, bytes.length / info.itemsize);
+    return new info.ctor(copy.buffer, 0, bytes.length / info.itemsize) as TypedArrayMap[D];
   }
 
-  #call(op: number, parts: Uint8Array[]): Promise<Buffer> {
+  /** A call on the elements: after the server's array exists, then with the usual deadline. */
+  async #data(op: number, parts: Uint8Array[]): Promise<Buffer> {
+    if (this.#ready) await this.#ready;
+    return this.#call(op, parts);
+  }
+
+  #call(op: number, parts: Uint8Array[], deadlineMs = this.#deadlineMs): Promise<Buffer> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#nextId;
     this.#nextId = (this.#nextId % 0xffffffff) + 1;
     return new Promise<Buffer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#forget(id);
-        reject(new NdshareError('ERR_NDSHARE_MANAGER_DEADLINE', `Expected the manager server to answer within ${this.#deadlineMs} ms but it did not`));
-      }, this.#deadlineMs);
+        reject(new NdshareError('ERR_NDSHARE_MANAGER_DEADLINE', `Expected the manager server to answer within ${deadlineMs} ms but it did not`));
+      }, deadlineMs);
       // Referenced only while a call is in flight: an idle proxy never keeps its process alive.
       if (this.#pending.size === 0) this.#socket.ref();
       this.#pending.set(id, { resolve, reject, timer });

@@ -1,6 +1,8 @@
 /**
- * `manager`: the study's multiprocessing.Manager. A server process owns the array (a copy, sent
- * at start over a pipe); the parent and every child get an async proxy (`ManagerClient`) over a
+ * `manager`: the study's multiprocessing.Manager. A server process owns the array: built there
+ * (`share({ build: { dtype, shape, fill } }, { method: 'manager' })`, as the study's Manager runs
+ * the registered `ones` in its server: nothing is copied), or a copy of the caller's array sent at
+ * start over a pipe. The parent and every child get an async proxy (`ManagerClient`) over a
  * Unix domain socket with a binary protocol. Each call copies only its own data. While idle,
  * nothing of it keeps a process alive: the proxy's socket is referenced only while a call is in
  * flight, and the parent's server process, its IPC channel and pipes only while it starts or stops.
@@ -16,9 +18,9 @@ import { fileURLToPath } from 'node:url';
 import { fromWireError, NdshareError, type WireError } from '../../errors.js';
 import type { NdArray } from '../../core/ndarray.js';
 import { ManagerClient } from './client.js';
-import { kManagerDataFd, kManagerSocketEnv } from './protocol.js';
+import { kManagerBuildEnv, kManagerDataFd, kManagerSocketEnv, type BuildWire } from './protocol.js';
 import { sendPipe } from '../pipe.js';
-import type { Method, MethodParams } from '../types.js';
+import type { CheckedBuild, Method, MethodParams, ProcessPlan, ThreadPlan } from '../types.js';
 
 /** How long the server may take to receive the array and listen (generous: the array may be big). */
 const kServerStartMs = 120_000;
@@ -35,14 +37,25 @@ interface Running {
   dispose(): Promise<void>;
 }
 
-async function startServer(array: NdArray, options: MethodParams): Promise<Running> {
+/** What the server starts from: a copy of the caller's array, or a description it builds. */
+type Source = { readonly array: NdArray } | { readonly build: CheckedBuild };
+
+function buildWire(b: CheckedBuild): BuildWire {
+  const f = b.fill;
+  return { dtype: b.dtype, shape: [...b.shape], fill: f === undefined ? null : { type: typeof f === 'bigint' ? 'bigint' : typeof f === 'boolean' ? 'boolean' : 'number', text: String(f) } };
+}
+
+async function startServer(source: Source, options: MethodParams): Promise<Running> {
   const path = join(tmpdir(), `ndshare-mgr-${process.pid}-${randomBytes(8).toString('hex')}.sock`);
   const script = fileURLToPath(new URL('./server.js', import.meta.url));
+  const env: NodeJS.ProcessEnv = { ...process.env, [kManagerSocketEnv]: path };
+  delete env[kManagerBuildEnv];
+  if ('build' in source) env[kManagerBuildEnv] = JSON.stringify(buildWire(source.build));
   const server: ChildProcess = fork(script, [], {
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc', 'pipe'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc', 'build' in source ? 'ignore' : 'pipe'],
     // Our own compiled module: none of the parent's Node options (-e, --inspect, ...) apply to it.
     execArgv: [],
-    env: { ...process.env, [kManagerSocketEnv]: path },
+    env,
   });
   let stderr = '';
   server.stderr?.setEncoding('utf8').on('data', (s: string) => (stderr = (stderr + s).slice(-4096)));
@@ -68,7 +81,7 @@ async function startServer(array: NdArray, options: MethodParams): Promise<Runni
     removeSocket();
   };
   try {
-    void sendPipe(server.stdio[kManagerDataFd] as Writable, array).catch(() => {});
+    if ('array' in source) void sendPipe(server.stdio[kManagerDataFd] as Writable, source.array).catch(() => {});
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new NdshareError('ERR_NDSHARE_MANAGER_DEADLINE', `Expected the manager server to start within ${kServerStartMs} ms but it did not`)), kServerStartMs);
       server.on('message', (m: { ready?: boolean; failed?: WireError }) => {
@@ -85,7 +98,8 @@ async function startServer(array: NdArray, options: MethodParams): Promise<Runni
         reject(new NdshareError('ERR_NDSHARE_MANAGER_DEAD', `Expected the manager server to start but it could not be spawned: ${err.message}`, { cause: err }));
       });
     });
-    const proxy = await ManagerClient.connect(path, options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs } : {});
+    // The parent does not wait for a build: its child starts while the server fills the array.
+    const proxy = await ManagerClient.connect(path, options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs, wait: false } : { wait: false });
     // Idle from here on, as nothing else ndshare holds may be: a parent that forgets
     // peer.close() still exits, and the server follows when its IPC channel closes. The proxy
     // references its socket only during a call; stop() references the server again.
@@ -107,15 +121,21 @@ async function startServer(array: NdArray, options: MethodParams): Promise<Runni
   }
 }
 
+async function processPlan(source: Source, params: MethodParams): Promise<ProcessPlan> {
+  const r = await startServer(source, params);
+  return { params: r.params, serialization: 'json', extraStdio: [], inherit: [], proxy: r.proxy, start: async () => {}, dispose: r.dispose };
+}
+
+async function threadPlan(source: Source, params: MethodParams): Promise<ThreadPlan> {
+  const r = await startServer(source, params);
+  return { params: r.params, transferList: [], proxy: r.proxy, start: async () => {}, dispose: r.dispose };
+}
+
 export const manager: Method = {
-  planProcess: async (array, params) => {
-    const r = await startServer(array, params);
-    return { params: r.params, serialization: 'json', extraStdio: [], inherit: [], proxy: r.proxy, start: async () => {}, dispose: r.dispose };
-  },
-  planThread: async (array, params) => {
-    const r = await startServer(array, params);
-    return { params: r.params, transferList: [], proxy: r.proxy, start: async () => {}, dispose: r.dispose };
-  },
+  planProcess: (array, params) => processPlan({ array }, params),
+  planThread: (array, params) => threadPlan({ array }, params),
+  planProcessBuilt: (build, params) => processPlan({ build }, params),
+  planThreadBuilt: (build, params) => threadPlan({ build }, params),
   receive: async (ctx) => {
     const p = ctx.params as Partial<ManagerParams> | null;
     if (!p || typeof p.path !== 'string') throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a manager socket path from the parent but received none');

@@ -6,6 +6,20 @@
 
 /** Environment variable naming the socket path the parent chose for the server. */
 export const kManagerSocketEnv = 'NDSHARE_MANAGER_SOCKET';
+/**
+ * Environment variable with the array the server builds itself (the study's Manager: the
+ * registered callable runs in the server), as JSON `BuildWire`; without it the server reads a
+ * copy of the parent's array from kManagerDataFd.
+ */
+export const kManagerBuildEnv = 'NDSHARE_MANAGER_BUILD';
+
+/** What the server builds: dtype, shape and the fill value as text (a bigint survives JSON). */
+export interface BuildWire {
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly fill: { readonly type: 'number' | 'bigint' | 'boolean'; readonly text: string } | null;
+}
+
 /** fd of the server's stdio pipe that carries the array at start. */
 export const kManagerDataFd = 4;
 
@@ -15,12 +29,13 @@ export const kFrameHead = 9;
 export const kMaxFrame = 2 ** 30;
 
 /** Request ops. */
-export const kOpInfo = 1; // -> JSON { dtype, shape, pid }
+export const kOpInfo = 1; // -> JSON { dtype, shape, pid, built }, at once
 export const kOpSum = 2; // -> decimal text
 export const kOpGet = 3; // f64 flat index -> element bytes
 export const kOpSet = 4; // f64 flat index, element bytes -> empty
 export const kOpRead = 5; // f64 start, f64 end (elements) -> bytes
 export const kOpWrite = 6; // f64 start, bytes -> empty
+export const kOpReady = 7; // -> empty, once the server's array exists (built or received)
 
 /** Response statuses. */
 export const kOk = 0;

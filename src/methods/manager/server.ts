@@ -1,6 +1,7 @@
 /**
- * The manager's server process (the study's Manager): it owns a copy of the array, received over
- * a stdio pipe at start, and serves calls on a Unix domain socket. It ends when its parent
+ * The manager's server process (the study's Manager): it owns the array, either built here (as
+ * the study's registered callable runs in the server: nothing is copied) or a copy received over a
+ * stdio pipe at start, and serves calls on a Unix domain socket. It ends when its parent
  * disconnects or on SIGTERM/SIGINT, removing its socket; its array lives on its own heap, so even
  * a SIGKILL leaves no segment behind. This module is an entry point: importing it starts a server.
  */
@@ -8,9 +9,14 @@ import { createServer, type Socket } from 'node:net';
 import { unlinkSync } from 'node:fs';
 import { NdshareError, toWireError } from '../../errors.js';
 import type { NdArray } from '../../core/ndarray.js';
+import type { DType } from '../../core/dtype.js';
 import { checksum } from '../checksum.js';
 import { bytesOf } from '../common.js';
-import { frame, FrameReader, kManagerDataFd, kManagerSocketEnv, kFailed, kOk, kOpGet, kOpInfo, kOpRead, kOpSet, kOpSum, kOpWrite, type Frame } from './protocol.js';
+import { create } from '../../core/create.js';
+import { native } from '../../core/native.js';
+import { dtypeInfo, resolveDType } from '../../core/dtype.js';
+import { checkFill, checkShape } from '../../core/validate.js';
+import { frame, FrameReader, kManagerBuildEnv, kManagerDataFd, kManagerSocketEnv, type BuildWire, kFailed, kOk, kOpGet, kOpInfo, kOpRead, kOpReady, kOpSet, kOpSum, kOpWrite, type Frame } from './protocol.js';
 import { receivePipe } from '../pipe.js';
 
 /** Reads an f64 element index at `at`; valid values are [0, bound) or, for slice ends, [0, bound]. */
@@ -23,13 +29,42 @@ function index(payload: Buffer, at: number, bound: number, end: boolean, what: s
   return i;
 }
 
+/** What the server knows before its array exists: enough to answer kOpInfo. */
+interface Facts {
+  readonly dtype: string;
+  readonly shape: readonly number[];
+}
+
+/**
+ * The server's array, or the wait for it: a built array is filled in slices between which the
+ * event loop runs, so that clients connect and learn dtype and shape at once, while their calls
+ * on the elements wait for the fill (or fail with its error).
+ */
+class Holder {
+  array: NdArray | undefined;
+  error: unknown;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(readonly facts: Facts) {}
+
+  /** Runs `fn` once the array is there (or its build failed). */
+  whenReady(fn: () => void): void {
+    if (this.array !== undefined || this.error !== undefined) fn();
+    else this.#waiting.push(fn);
+  }
+
+  settle(array: NdArray | undefined, error?: unknown): void {
+    this.array = array;
+    this.error = array === undefined ? (error ?? new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected the manager array to be built')) : undefined;
+    for (const fn of this.#waiting.splice(0)) fn();
+  }
+}
+
 /** Answers one request against `array`. */
 function handle(array: NdArray, f: Frame): Uint8Array {
   const itemsize = array.size === 0 ? 1 : array.nbytes / array.size;
   const bytes = bytesOf(array);
   switch (f.op) {
-    case kOpInfo:
-      return Buffer.from(JSON.stringify({ dtype: array.dtype, shape: array.shape, pid: process.pid }));
     case kOpSum:
       // As decimal text: exact for a bigint sum, and a float64 sum survives String/Number round trip.
       return Buffer.from(String(checksum(array)));
@@ -59,34 +94,88 @@ function handle(array: NdArray, f: Frame): Uint8Array {
       return new Uint8Array(0);
     }
     default:
-      throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a request op 1-6 but received ${f.op}`);
+      throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a request op 1-7 but received ${f.op}`);
   }
 }
 
-function serve(socket: Socket, array: NdArray): void {
+function reply(socket: Socket, f: Frame, answer: () => Uint8Array): void {
+  let out: Buffer;
+  try {
+    out = frame(f.id, kOk, answer());
+  } catch (err) {
+    out = frame(f.id, kFailed, Buffer.from(JSON.stringify(toWireError(err))));
+  }
+  if (!socket.destroyed) socket.write(out);
+}
+
+function serve(socket: Socket, holder: Holder): void {
   socket.on('error', () => socket.destroy());
   const reader = new FrameReader(
     (f) => {
-      let reply: Buffer;
-      try {
-        reply = frame(f.id, kOk, handle(array, f));
-      } catch (err) {
-        reply = frame(f.id, kFailed, Buffer.from(JSON.stringify(toWireError(err))));
-      }
-      socket.write(reply);
+      if (f.op === kOpInfo) return reply(socket, f, () => Buffer.from(JSON.stringify({ dtype: holder.facts.dtype, shape: holder.facts.shape, pid: process.pid, built: holder.array !== undefined })));
+      // In arrival order: calls queued during the build run in the order they came.
+      holder.whenReady(() =>
+        reply(socket, f, () => {
+          if (holder.array === undefined) throw holder.error;
+          return f.op === kOpReady ? new Uint8Array(0) : handle(holder.array, f);
+        }),
+      );
     },
     () => socket.destroy(),
   );
   socket.on('data', (chunk: Buffer) => reader.push(chunk));
 }
 
+/** Elements filled per slice of a build (the event loop runs between slices). */
+const kBuildSliceBytes = 16 * 1024 * 1024;
+
+/** Parses the parent's description of the array to build (create() checks it again). */
+function buildSpec(text: string): { facts: Facts; dtype: DType; fill: number | bigint | boolean | undefined } {
+  let b: BuildWire;
+  try {
+    b = JSON.parse(text) as BuildWire;
+  } catch {
+    throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected JSON in ${kManagerBuildEnv} but received unparsable text`);
+  }
+  const f = b.fill;
+  const fill = f === null || typeof f !== 'object' ? undefined : f.type === 'bigint' ? BigInt(f.text) : f.type === 'boolean' ? f.text === 'true' : Number(f.text);
+  const info = resolveDType(b.dtype, 'build.dtype');
+  return { facts: { dtype: info.name, shape: checkShape(b.shape, 'build.shape') }, dtype: info.name, fill };
+}
+
+/** Builds the array: zeroed pages, then the fill value slice by slice, yielding between slices. */
+async function build(spec: ReturnType<typeof buildSpec>): Promise<NdArray> {
+  const array = create({ dtype: spec.dtype, shape: spec.facts.shape, backing: 'heap' });
+  const value = checkFill(spec.fill, dtypeInfo(spec.dtype));
+  if (value === undefined || value === 0 || value === 0n) return array;
+  // Huge pages and one populate call instead of a page fault per 4 KiB (NumPy madvises huge pages
+  // for large arrays too). Advice only: without the addon the fill faults as usual.
+  try {
+    native().prepareHeap(bytesOf(array));
+  } catch {
+    // No native addon: the fill below still works.
+  }
+  const data = array.data as unknown as { fill(v: number | bigint, start: number, end: number): void; length: number };
+  const step = Math.max(1, Math.floor(kBuildSliceBytes / dtypeInfo(spec.dtype).itemsize));
+  for (let i = 0; i < data.length; i += step) {
+    data.fill(value, i, Math.min(i + step, data.length));
+    if (i + step < data.length) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return array;
+}
+
 async function main(): Promise<void> {
   const path = process.env[kManagerSocketEnv];
   if (!path || !process.send) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected ${kManagerSocketEnv} and an IPC channel for the manager server`);
-  const array = await receivePipe(kManagerDataFd);
+  const text = process.env[kManagerBuildEnv];
+  const spec = text !== undefined ? buildSpec(text) : undefined;
+  // A copy is received before the server listens; a built array is filled while it serves.
+  const received = spec === undefined ? await receivePipe(kManagerDataFd) : undefined;
+  const holder = new Holder(received ?? (spec as NonNullable<typeof spec>).facts);
+  if (received !== undefined) holder.settle(received);
   // The socket file gets mode 0600: only this user can call the server.
   process.umask(0o077);
-  const server = createServer((s) => serve(s, array));
+  const server = createServer((s) => serve(s, holder));
   const shutdown = (): void => {
     server.close();
     try {
@@ -103,7 +192,10 @@ async function main(): Promise<void> {
     process.send?.({ failed: toWireError(err) });
     process.exitCode = 1;
   });
-  server.listen(path, () => process.send?.({ ready: true }));
+  server.listen(path, () => {
+    process.send?.({ ready: true });
+    if (spec !== undefined) build(spec).then((a) => holder.settle(a), (err: unknown) => holder.settle(undefined, err));
+  });
 }
 
 main().catch((err: unknown) => {
