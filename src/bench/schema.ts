@@ -92,8 +92,8 @@ export const reportSchema: Schema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['bytes', 'memset', 'freshShared', 'pipe', 'spawn', 'worker'],
-        properties: { bytes: num, memset: num, freshShared: num, pipe: num, spawn: num, worker: num },
+        required: ['bytes', 'memset', 'freshShared', 'freshSharedWay', 'pipe', 'spawn', 'worker'],
+        properties: { bytes: num, memset: num, freshShared: num, freshSharedWay: str, pipe: num, spawn: num, worker: num },
       },
     },
     rows: { type: 'array', items: { $ref: '#/$defs/row' } },

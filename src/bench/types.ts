@@ -76,8 +76,10 @@ export interface Floors {
   readonly bytes: number;
   /** memset of already-faulted memory. */
   readonly memset: number;
-  /** New shared memory object, every page written once. */
+  /** New shared memory object, every page written once: the fastest way the kernel offers. */
   readonly freshShared: number;
+  /** Which way (and how many threads) gave `freshShared`, e.g. 'pwritev through the fd, 1 thread'. */
+  readonly freshSharedWay: string;
   /** Bytes through an AF_UNIX socketpair. */
   readonly pipe: number;
   /** Spawn a bare `node` child and wait for it to exit. */

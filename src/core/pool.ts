@@ -37,6 +37,7 @@ import type { CreateOptions } from './create.js';
 import { resolveDType, type DType, type DTypeInfo, type DTypeLike, type DTypeOf } from './dtype.js';
 import { invalid, NdshareError, fromSystemError } from '../errors.js';
 import { kSegmentDataOffset, kShmDir } from './layout.js';
+import { fillShared } from './fill.js';
 import { native } from './native.js';
 import { formatHeader } from './npy.js';
 import { stateOf, wrap, type ArrayState, type NdArray } from './ndarray.js';
@@ -213,8 +214,8 @@ export class SegmentPool {
       ...(name ? { name } : {}),
     });
     // Like create(): without a fill the memory starts zeroed, never with the last array's data.
-    if (fill !== undefined) (array.data as { fill(v: number | bigint): unknown }).fill(fill);
-    else new Uint8Array(idle.buffer, 0, array.nbytes).fill(0);
+    // The pages are mapped already (prefault() at release), so the cores can share the pass.
+    fillShared(new Uint8Array(idle.buffer, 0, array.nbytes), info, fill ?? 0);
     return array;
   }
 
