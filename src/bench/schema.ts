@@ -72,7 +72,7 @@ export const reportSchema: Schema = {
     options: {
       type: 'object',
       additionalProperties: false,
-      required: ['methods', 'kinds', 'sizes', 'dtype', 'repeats', 'verify', 'python', 'floor', 'warm', 'timeoutMs', 'dir'],
+      required: ['methods', 'kinds', 'sizes', 'dtype', 'repeats', 'verify', 'prefault', 'python', 'floor', 'warm', 'timeoutMs', 'dir'],
       properties: {
         methods: { type: 'array', items: methodName },
         kinds: { type: 'array', items: kind },
@@ -80,6 +80,7 @@ export const reportSchema: Schema = {
         dtype: str,
         repeats: { type: 'integer', minimum: 1 },
         verify: { type: 'boolean' },
+        prefault: { type: 'boolean' },
         python: { type: 'boolean' },
         floor: { type: 'boolean' },
         warm: { type: 'boolean' },

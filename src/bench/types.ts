@@ -21,6 +21,8 @@ export interface BenchOptions {
   readonly dtype: string;
   readonly repeats: number;
   readonly verify: boolean;
+  /** The receiver prefaults the array's pages before it has its view (`receive({ prefault: true })`). */
+  readonly prefault: boolean;
   readonly python: boolean;
   readonly floor: boolean;
   readonly warm: boolean;
@@ -37,6 +39,7 @@ export interface CellSpec {
   readonly n: number;
   readonly dtype: string;
   readonly verify: boolean;
+  readonly prefault: boolean;
   /** Also run a second, warm cycle from the segment pool after the cold one. */
   readonly warm: boolean;
   readonly dir: string;

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { dtypeInfo, type DType, type DTypeInfo, type DTypeLike, type DTypeOf } from './dtype.js';
 import { invalid } from '../errors.js';
-import { checkPrefault, prefaultArray } from './fill.js';
+import { checkPrefault, prefaultArray } from './prefault.js';
 import { BACKING_TABLE } from './backings/index.js';
 import { mapFile } from './backings/file.js';
 import { checkExpectedDType, checkHandle, expectedDType, type Handle } from './handle.js';

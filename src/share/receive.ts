@@ -6,7 +6,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { fromWireError, NdshareError, toWireError } from '../errors.js';
 import type { DType, DTypeLike, DTypeOf } from '../core/dtype.js';
-import { checkPrefault, prefaultArray } from '../core/fill.js';
+import { checkPrefault, prefaultArray } from '../core/prefault.js';
 import { checkExpectedDType, expectedDType } from '../core/handle.js';
 import { checkOptions, optionNames } from '../core/validate.js';
 import type { NdArray } from '../core/ndarray.js';
