@@ -30,7 +30,6 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       Method("msync", Msync),
       Method("populate", Populate),
       Method("fillFd", FillFd),
-      Method("fillView", FillView),
       Method("prefault", PrefaultRead),
       Method("remapZero", RemapZero),
       Method("addSeals", AddSeals),

@@ -47,7 +47,6 @@ napi_value SabSupport(napi_env env, napi_callback_info info);
 
 // fill.cc
 napi_value FillFd(napi_env env, napi_callback_info info);
-napi_value FillView(napi_env env, napi_callback_info info);
 napi_value PrefaultRead(napi_env env, napi_callback_info info);
 
 // sync.cc

@@ -1,7 +1,6 @@
-// Filling and prefaulting large shared arrays with several threads. One thread writes or faults
-// about 800 MB in a few hundred milliseconds, bound per core by page allocation, zeroing and
-// faults; these calls split the range over `threads` pthreads (the caller's thread takes one
-// part) so that each core does its share. TypeScript chooses the thread count (src/core/fill.ts);
+// Filling large shared arrays through their fd, and prefaulting them, optionally with several
+// threads: each call splits its range over `threads` pthreads (the caller's thread takes one part).
+// TypeScript chooses the thread count (src/core/fill.ts; a fill uses 1, see there why);
 // threads = 1 runs everything on the caller's thread. Every call is synchronous: the JavaScript
 // values it reads cannot change or go away while it runs.
 #include <errno.h>
@@ -128,26 +127,6 @@ void WritePart(Part* part) {
   }
 }
 
-struct MemFill {
-  char* data;
-  const char* pattern;
-  bool oneByte;
-};
-
-void CopyPart(Part* part) {
-  const MemFill* job = static_cast<const MemFill*>(part->job);
-  if (job->oneByte) {
-    std::memset(job->data + part->begin, job->pattern[0], part->end - part->begin);
-    return;
-  }
-  for (size_t at = part->begin; at < part->end;) {
-    size_t phase = at % kPatternBytes;
-    size_t len = std::min(kPatternBytes - phase, part->end - at);
-    std::memcpy(job->data + at, job->pattern + phase, len);
-    at += len;
-  }
-}
-
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
 #endif
@@ -197,28 +176,6 @@ napi_value FillFd(napi_env env, napi_callback_info info) {
   Part failed;
   if (!RunParts(static_cast<size_t>(length), threads, kPatternBytes, WritePart, &job, &failed))
     return ThrowErrno(env, failed.err, failed.syscall);
-  return nullptr;
-}
-
-// fillView(view: Uint8Array over a SharedArrayBuffer, item: Uint8Array, threads): writes `item`
-// repeated over the view's memory. For mappings whose pages are already there (a pooled segment),
-// where a fill is a pass at memory bandwidth that several cores share.
-napi_value FillView(napi_env env, napi_callback_info info) {
-  Args args(env, info);
-  void* data;
-  size_t length;
-  std::string item;
-  int64_t threads;
-  if (!args.SharedView(0, napi_uint8_array, "ndshare native: expected a Uint8Array over a SharedArrayBuffer", &data,
-                       &length) ||
-      !ReadItem(env, args, 1, &item) || !args.Int(2, &threads))
-    return nullptr;
-  if (length % item.size() != 0) return ThrowType(env, "ndshare native: fillView length is not a multiple of the item");
-  std::string pattern = RepeatPattern(item);
-  bool oneByte = std::all_of(item.begin(), item.end(), [&](char c) { return c == item[0]; });
-  MemFill job{static_cast<char*>(data), pattern.data(), oneByte};
-  Part failed;
-  RunParts(length, threads, kPatternBytes, CopyPart, &job, &failed);
   return nullptr;
 }
 

@@ -28,8 +28,6 @@ export interface NativeBinding {
   populate(view: Uint8Array): void;
   /** Writes `item` (one element's 1, 2, 4 or 8 bytes) repeated over [position, position + length) of `fd`, with `threads` writers. */
   fillFd(fd: number, position: number, length: number, item: Uint8Array, threads: number): void;
-  /** Writes `item` repeated over the memory of `view` (over a SharedArrayBuffer), with `threads` threads. */
-  fillView(view: Uint8Array, item: Uint8Array, threads: number): void;
   /** Maps the pages under `view` for reading now (MADV_POPULATE_READ, or a read per page), with `threads` threads. */
   prefault(view: Uint8Array, threads: number): void;
   /**

@@ -37,7 +37,7 @@ import type { CreateOptions } from './create.js';
 import { resolveDType, type DType, type DTypeInfo, type DTypeLike, type DTypeOf } from './dtype.js';
 import { invalid, NdshareError, fromSystemError } from '../errors.js';
 import { kSegmentDataOffset, kShmDir } from './layout.js';
-import { fillShared } from './fill.js';
+import { fillFd } from './fill.js';
 import { native } from './native.js';
 import { formatHeader } from './npy.js';
 import { stateOf, wrap, type ArrayState, type NdArray } from './ndarray.js';
@@ -214,8 +214,10 @@ export class SegmentPool {
       ...(name ? { name } : {}),
     });
     // Like create(): without a fill the memory starts zeroed, never with the last array's data.
-    // The pages are mapped already (prefault() at release), so the cores can share the pass.
-    fillShared(new Uint8Array(idle.buffer, 0, array.nbytes), info, fill ?? 0);
+    // Through the fd, like create(): the pages are resident, so this is one copy, and it does not
+    // depend on this process having touched its mapping (on the 2-core VM of docs/benchmark.md, a
+    // first write through a mapping cost 10-20x a pwritev of the same resident pages under load).
+    if (array.nbytes > 0) fillFd(idle.fd, kSegmentDataOffset, array.nbytes, info, fill);
     return array;
   }
 
