@@ -1,7 +1,7 @@
 /**
  * The receiver of one benchmark cycle, run (through child.ts) as the child process or worker
- * thread that `share()` starts. It does what the study's task() does (confirm access by the shape; with --verify, sum
- * every element) and replies with the monotonic times at which it had a view and finished reading.
+ * thread that `share()` starts. It does what the study's task() does (confirm access by the
+ * shape; with --verify, sum every element) and replies with the monotonic times at which it had a view and finished reading.
  * Times are `process.hrtime` nanoseconds (CLOCK_MONOTONIC: one clock for every process on the
  * machine), sent as strings because they exceed 2^53.
  */

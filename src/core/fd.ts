@@ -185,7 +185,7 @@ export type Fill = number | bigint | undefined;
  * A fill is written through the fd (pwritev of a repeated pattern, fill.ts) rather than through the mapping:
  * on tmpfs a written page is allocated without being zeroed first and without a page fault, so
  * this is one pass over the memory instead of three (zero in fallocate, fault in, fill), and a
- * full file system still fails here, as ENOSPC from write. So where writes allocate exactly
+ * full file system still fails here, as ENOSPC from pwritev. So where writes allocate exactly
  * (`reserveByWrite`: tmpfs, for shm and memfd) a filled array skips posix_fallocate. A fill of
  * zero bits needs no writing at all: reserved memory starts zeroed.
  */

@@ -20,7 +20,7 @@ export function threadsFor(nbytes: number): number {
   return Math.max(1, Math.min(availableParallelism(), Math.floor(nbytes / (kParallelMinBytes / 2))));
 }
 
-/** The little-endian bytes of one element holding `fill` (undefined: zero bits), what every element of a filled array holds. */
+/** The little-endian bytes of one element holding `fill` (undefined: zero bits). */
 export function itemBytes(info: DTypeInfo, fill: number | bigint | undefined): Uint8Array {
   const one = new info.ctor(new ArrayBuffer(info.itemsize));
   if (fill !== undefined) (one as { fill(v: number | bigint): unknown }).fill(fill);
@@ -28,9 +28,10 @@ export function itemBytes(info: DTypeInfo, fill: number | bigint | undefined): U
 }
 
 /**
- * Writes `fill` (undefined: zero bits) over `nbytes` bytes of `fd` from `position` (pwritev of a cached pattern): on tmpfs
- * each page is allocated as it is written, neither zeroed first nor faulted, and a full file
- * system fails here with ENOSPC (syscall 'pwritev'), never later with SIGBUS.
+ * Writes `fill` (undefined: zero bits) over `nbytes` bytes of `fd` from `position`, one pwritev
+ * writer of a cached pattern: on tmpfs each page is allocated as it is written, neither zeroed
+ * first nor faulted, and a full file system fails here with ENOSPC (syscall 'pwritev'), never
+ * later with SIGBUS.
  */
 export function fillFd(fd: number, position: number, nbytes: number, info: DTypeInfo, fill: number | bigint | undefined): void {
   native().fillFd(fd, position, nbytes, itemBytes(info, fill), 1);

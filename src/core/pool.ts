@@ -49,10 +49,10 @@ import { checkFill, checkOptions, checkShape, optionNames, sizeOf } from './vali
 const prefaulted = new WeakSet<SharedArrayBuffer>();
 
 /**
- * Maps every page of a pooled mapping now, once per mapping. create() writes a fill through the
- * fd, so the creator's mapping may have no page mapped at all; without this the first reuse would
- * pay one page fault per 4 KiB (about as much as fresh pages) instead of running at memset speed.
- * The cost is paid here, in release(), off the path of the next create().
+ * Maps every page of a pooled mapping now, once per mapping. create() and a reuse write the fill
+ * through the fd, so the creator's mapping may have no page mapped at all; without this the
+ * caller's first writes into a reused array would pay one page fault per 4 KiB. The cost is paid
+ * here, in release(), off the path of the next create().
  */
 function prefault(buffer: SharedArrayBuffer): void {
   if (prefaulted.has(buffer)) return;
