@@ -10,8 +10,8 @@
     {
       # The library's addon: Node-API only, so one build loads on Node 20, 22, 24 and 26.
       "target_name": "ndshare",
-      "sources": ["native/addon.cc", "native/common.cc", "native/mem.cc", "native/sync.cc"],
-      "libraries": ["-lrt", "-ldl"],
+      "sources": ["native/addon.cc", "native/common.cc", "native/fill.cc", "native/mem.cc", "native/sync.cc"],
+      "libraries": ["-lrt", "-ldl", "-lpthread"],
       # Node dlclose()s an addon when the environment that loaded it ends, but a SharedArrayBuffer
       # from a worker can outlive that worker, and its deleter (our munmap) runs later, even in the
       # worker's own isolate teardown. nodelete keeps the code mapped for the process's lifetime.

@@ -30,6 +30,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       Method("msync", Msync),
       Method("populate", Populate),
       Method("prepareHeap", PrepareHeap),
+      Method("fillFd", FillFd),
+      Method("prefault", PrefaultRead),
       Method("remapZero", RemapZero),
       Method("addSeals", AddSeals),
       Method("getSeals", GetSeals),

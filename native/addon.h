@@ -46,6 +46,10 @@ napi_value CancelShmUnlinkOnThreadExit(napi_env env, napi_callback_info info);
 napi_value LoadSabShim(napi_env env, napi_callback_info info);
 napi_value SabSupport(napi_env env, napi_callback_info info);
 
+// fill.cc
+napi_value FillFd(napi_env env, napi_callback_info info);
+napi_value PrefaultRead(napi_env env, napi_callback_info info);
+
 // sync.cc
 napi_value FutexWait(napi_env env, napi_callback_info info);
 napi_value FutexWake(napi_env env, napi_callback_info info);

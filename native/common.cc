@@ -140,6 +140,26 @@ bool Args::SharedView(size_t i, napi_typedarray_type type, const char* expected,
   return true;
 }
 
+bool Args::Bytes(size_t i, const char* expected, std::string* out) {
+  bool isView = false;
+  if (napi_is_typedarray(env_, argv_[i], &isView) != napi_ok || !isView) {
+    ThrowType(env_, expected);
+    return false;
+  }
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value buffer;
+  size_t offset;
+  napi_get_typedarray_info(env_, argv_[i], &type, &length, &data, &buffer, &offset);
+  if (type != napi_uint8_array) {
+    ThrowType(env_, expected);
+    return false;
+  }
+  out->assign(static_cast<const char*>(data), length);
+  return true;
+}
+
 napi_value Int32(napi_env env, int32_t value) {
   napi_value v;
   napi_create_int32(env, value, &v);

@@ -33,6 +33,8 @@ class Args {
   // not the buffer itself, because Node 20's Node-API cannot read a SharedArrayBuffer's data
   // pointer (napi_get_arraybuffer_info refuses it) but reads a view's on every version.
   bool SharedView(size_t i, napi_typedarray_type type, const char* expected, void** data, size_t* length);
+  // The bytes of any typed array (shared or not), copied: a small value such as a fill pattern.
+  bool Bytes(size_t i, const char* expected, std::string* out);
   napi_value operator[](size_t i) const { return argv_[i]; }
 
  private:

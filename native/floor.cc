@@ -10,10 +10,12 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -46,15 +48,32 @@ void* FaultedAnon(size_t bytes) {
   return p;
 }
 
-// floorMemset(bytes, passes) -> seconds of the fastest pass writing every byte of a shared memory
-// object (memfd) whose pages are already allocated and mapped: the least a warm create costs (the
-// pool reuses exactly such segments). Measured on shared memory, not anonymous memory, because
-// here a pass over faulted shmem pages is markedly slower (~140 vs ~85 ms for 800 MB).
+// Runs f(begin, end) over [0, bytes) split in `threads` page-aligned parts, one std::thread each
+// (the caller's thread takes the first part).
+template <typename F>
+void Parallel(size_t bytes, int64_t threads, F f) {
+  size_t n = static_cast<size_t>(std::max<int64_t>(1, std::min<int64_t>(threads, 64)));
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t per = (bytes / n + page - 1) / page * page;
+  std::vector<std::thread> others;
+  for (size_t i = 1; i < n; i++) {
+    size_t b = std::min(bytes, i * per), e = i + 1 == n ? bytes : std::min(bytes, (i + 1) * per);
+    others.emplace_back([=] { f(b, e); });
+  }
+  f(0, std::min(bytes, per));
+  for (auto& t : others) t.join();
+}
+
+// floorMemset(bytes, passes, threads) -> seconds of the fastest pass writing every byte of a
+// shared memory object (memfd) whose pages are already allocated and mapped, split over `threads`
+// threads: the least a warm create costs (the pool reuses exactly such segments). Measured on
+// shared memory, not anonymous memory, because here a pass over faulted shmem pages is markedly
+// slower (~140 vs ~85 ms for 800 MB).
 napi_value FloorMemset(napi_env env, napi_callback_info info) {
   Args args(env, info);
   size_t bytes;
-  int64_t passes;
-  if (!ArgBytes(env, args, 0, &bytes) || !args.Int(1, &passes)) return nullptr;
+  int64_t passes, threads;
+  if (!ArgBytes(env, args, 0, &bytes) || !args.Int(1, &passes) || !args.Int(2, &threads)) return nullptr;
   int fd = memfd_create("ndshare-floor", MFD_CLOEXEC);
   if (fd < 0) return ThrowErrno(env, errno, "memfd_create");
   const char* call = "ftruncate";
@@ -74,11 +93,12 @@ napi_value FloorMemset(napi_env env, napi_callback_info info) {
     close(fd);
     return ThrowErrno(env, err, call);
   }
+  char* c = static_cast<char*>(p);
   std::memset(p, 0, bytes);
   double best = 1e300;
   for (int64_t i = 0; i < std::max<int64_t>(passes, 1); i++) {
     double t0 = Now();
-    std::memset(p, static_cast<int>(i + 1), bytes);
+    Parallel(bytes, threads, [&](size_t b, size_t e) { std::memset(c + b, static_cast<int>(i + 1), e - b); });
     best = std::min(best, Now() - t0);
   }
   munmap(p, bytes);
@@ -86,17 +106,45 @@ napi_value FloorMemset(napi_env env, napi_callback_info info) {
   return Number(env, best);
 }
 
-// floorFreshShared(bytes, reserve) -> seconds to make a new shared memory object of `bytes` and
-// write every byte once: memfd_create + ftruncate + mmap(MAP_SHARED) + memset. This is what any
-// method that creates a new shared segment pays at least (the kernel zeroes and maps each fresh
-// page). reserve = 0: pages come one fault at a time; reserve = 1: posix_fallocate allocates them
-// up front and MAP_POPULATE maps them in one call (what ndshare's create does). The caller takes
-// the faster as the floor.
+// pwritev of a 64 KiB pattern (cache-resident) over [b, e) of fd; false on a failed write.
+bool WritePattern(int fd, const char* pattern, size_t patternBytes, size_t b, size_t e) {
+  iovec iov[1024];
+  while (b < e) {
+    int count = 0;
+    size_t queued = 0;
+    while (count < 1024 && queued < e - b) {
+      size_t len = std::min(patternBytes, e - b - queued);
+      iov[count].iov_base = const_cast<char*>(pattern);
+      iov[count].iov_len = len;
+      count++;
+      queued += len;
+    }
+    ssize_t w = pwritev(fd, iov, count, static_cast<off_t>(b));
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    b += static_cast<size_t>(w);
+  }
+  return true;
+}
+
+// floorFreshShared(bytes, how, threads) -> seconds to make a new shared memory object (memfd) of
+// `bytes` whose every page holds data: what any method that creates a new shared segment pays at
+// least. The ways the kernel offers, `how`:
+//   0 faults: ftruncate + mmap + memset, each page allocated, zeroed and mapped at its first write;
+//   1 reserve: posix_fallocate + mmap(MAP_POPULATE) + memset (pages allocated and mapped up front);
+//   2 write: pwritev of a cached pattern through the fd (tmpfs allocates a written page without
+//     zeroing it and without a fault; the pages are not mapped, as after ndshare's create);
+//   3 reserve + threads: posix_fallocate + mmap, then each thread prefaults (MADV_POPULATE_WRITE)
+//     and fills its own part.
+// The writes of 0, 2 and 3 are split over `threads` threads (1 has no parallel part). The caller
+// takes the fastest way as the floor.
 napi_value FloorFreshShared(napi_env env, napi_callback_info info) {
   Args args(env, info);
   size_t bytes;
-  int64_t reserve;
-  if (!ArgBytes(env, args, 0, &bytes) || !args.Int(1, &reserve)) return nullptr;
+  int64_t how, threads;
+  if (!ArgBytes(env, args, 0, &bytes) || !args.Int(1, &how) || !args.Int(2, &threads)) return nullptr;
+  if (how < 0 || how > 3) return ThrowType(env, "ndshare native: floorFreshShared how is 0..3");
+  std::vector<char> pattern(64 * 1024, 1);
   double t0 = Now();
   int fd = memfd_create("ndshare-floor", MFD_CLOEXEC);
   if (fd < 0) return ThrowErrno(env, errno, "memfd_create");
@@ -105,7 +153,7 @@ napi_value FloorFreshShared(napi_env env, napi_callback_info info) {
   if (ftruncate(fd, static_cast<off_t>(bytes)) < 0) {
     err = errno;
     call = "ftruncate";
-  } else if (reserve != 0) {
+  } else if (how == 1 || how == 3) {
     do err = posix_fallocate(fd, 0, static_cast<off_t>(bytes));
     while (err == EINTR);
     if (err != 0) call = "posix_fallocate";
@@ -114,14 +162,32 @@ napi_value FloorFreshShared(napi_env env, napi_callback_info info) {
     close(fd);
     return ThrowErrno(env, err, call);
   }
-  int flags = MAP_SHARED | (reserve != 0 ? MAP_POPULATE : 0);
+  if (how == 2) {
+    std::atomic<bool> ok{true};
+    Parallel(bytes, threads, [&](size_t b, size_t e) {
+      if (!WritePattern(fd, pattern.data(), pattern.size(), b, e)) ok = false;
+    });
+    double seconds = Now() - t0;
+    err = errno;
+    close(fd);
+    return ok ? Number(env, seconds) : ThrowErrno(env, err, "pwritev");
+  }
+  int flags = MAP_SHARED | (how == 1 ? MAP_POPULATE : 0);
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags, fd, 0);
   if (p == MAP_FAILED) {
     err = errno;
     close(fd);
     return ThrowErrno(env, err, "mmap");
   }
-  std::memset(p, 1, bytes);
+  char* c = static_cast<char*>(p);
+  if (how == 1) {
+    std::memset(p, 1, bytes);
+  } else {
+    Parallel(bytes, threads, [&](size_t b, size_t e) {
+      if (how == 3) madvise(c + b, e - b, 23 /* MADV_POPULATE_WRITE; on failure the memset faults */);
+      std::memset(c + b, 1, e - b);
+    });
+  }
   double seconds = Now() - t0;
   munmap(p, bytes);
   close(fd);

@@ -16,10 +16,12 @@ test('floors: every floor measured at 8 MB is a positive number of seconds', asy
   // Not timing thresholds, orderings that hold on any machine: a socket copy reads and writes
   // every byte through the kernel, a memset writes each once.
   assert.ok(f.pipe > f.memset, `pipe ${f.pipe} > memset ${f.memset}`);
+  // The fresh-pages floor names the way that won, among the ways it tries.
+  assert.match(f.freshSharedWay, /^(page faults|fallocate \+ MAP_POPULATE|pwritev through the fd|fallocate \+ MADV_POPULATE_WRITE), \d+ threads?$/);
 });
 
 test('floors: a method floor is create + start (+ move + receiver pages when it copies)', () => {
-  const f: Floors = { bytes: 1, memset: 1, freshShared: 10, pipe: 100, spawn: 1000, worker: 10000 };
+  const f: Floors = { bytes: 1, memset: 1, freshShared: 10, freshSharedWay: 'test', pipe: 100, spawn: 1000, worker: 10000 };
   assert.equal(floorOf({ kind: 'process', temperature: 'cold', copies: false }, f), 10 + 1000);
   assert.equal(floorOf({ kind: 'process', temperature: 'warm', copies: false }, f), 1 + 1000);
   assert.equal(floorOf({ kind: 'process', temperature: 'cold', copies: true }, f), 10 + 1000 + 100 + 10);

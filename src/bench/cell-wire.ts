@@ -1,4 +1,4 @@
-/** The one message a benchmark receiver (src/bench/child.ts) sends back to its cell. */
+/** The one message a benchmark receiver (src/bench/receiver.ts) sends back to its cell. */
 
 /** Monotonic nanoseconds as decimal strings (they exceed 2^53), plus what the child saw. */
 export interface ChildReply {

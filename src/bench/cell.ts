@@ -45,8 +45,8 @@ async function cycle(spec: CellSpec, source: Source, keep: (a: NdArray) => void)
     method: spec.method,
     kind: spec.kind,
     entry: childEntry,
-    env: { NDSHARE_BENCH_VERIFY: spec.verify ? '1' : '0' },
-    workerData: { verify: spec.verify },
+    env: { NDSHARE_BENCH_VERIFY: spec.verify ? '1' : '0', NDSHARE_BENCH_PREFAULT: spec.prefault ? '1' : '0' },
+    workerData: { verify: spec.verify, prefault: spec.prefault },
   });
   let answer: unknown;
   try {

@@ -1,40 +1,20 @@
 /**
- * The receiver of one benchmark cycle, run as the child process or worker thread that `share()`
- * starts. It does what the study's task() does (confirm access by the shape; with --verify, sum
- * every element) and replies with the monotonic times at which it had a view and finished reading.
- * Times are `process.hrtime` nanoseconds (CLOCK_MONOTONIC: one clock for every process on the
- * machine), sent as strings because they exceed 2^53.
+ * Entry of the benchmark's receiver (receiver.ts does the work). Its only job is to turn on
+ * Node's compile cache before the receiver's modules load: `module.enableCompileCache()`
+ * (Node >= 22.1; absent on Node 20, where this is a no-op) keeps V8's compiled code of every
+ * module loaded after it on disk, so later receivers skip compiling them. The cache lives where
+ * Node puts it: $NODE_COMPILE_CACHE if set, else <os.tmpdir()>/node-compile-cache; never in
+ * /dev/shm (a TMPDIR there turns the cache off instead). NODE_DISABLE_COMPILE_CACHE=1 disables it.
  */
-import { checksum as sum } from '../methods/checksum.js';
-import { receive } from '../share/receive.js';
-import type { ChildReply } from './cell-wire.js';
+import module from 'node:module';
+import { tmpdir } from 'node:os';
 
-async function main(): Promise<void> {
-  const peer = await receive();
-  const viewAt = process.hrtime.bigint();
-  const verify = (peer.kind === 'thread' ? (peer.workerData as { verify?: unknown } | null)?.verify : process.env['NDSHARE_BENCH_VERIFY'] === '1') === true;
-  let shape: readonly number[];
-  // Decimal text: a 64-bit integer sum is a bigint, and JSON (queue-json, a non-Node parent) has none.
-  let checksum: string | null = null;
-  if (peer.form !== 'proxy') {
-    shape = peer.array.shape;
-    if (verify) checksum = String(sum(peer.array));
-  } else {
-    // As the study's Manager task does: one call to the server (sum), which also proves access.
-    shape = peer.proxy.shape;
-    const total = await peer.proxy.sum();
-    if (verify) checksum = String(total);
-    // An open proxy keeps the socket, and so this receiver, alive: the join would wait for it.
-    peer.proxy.close();
+const enable = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
+if (enable && (process.env['NODE_COMPILE_CACHE'] !== undefined || !tmpdir().startsWith('/dev/shm'))) {
+  try {
+    enable();
+  } catch {
+    // A cache is an optimization: an unwritable directory only costs the compile.
   }
-  const readAt = process.hrtime.bigint();
-  const reply: ChildReply = { viewAt: String(viewAt), readAt: String(readAt), shape: [...shape], checksum };
-  await peer.reply(reply);
-  if (peer.form !== 'proxy') peer.array.close();
 }
-
-main().catch((err: unknown) => {
-  // receive() already told the parent; make the exit status say it too.
-  process.exitCode = 1;
-  if (process.env['NDSHARE_BENCH_DEBUG']) console.error(err);
-});
+await import('./receiver.js');

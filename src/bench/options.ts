@@ -34,6 +34,7 @@ Options:
   --dtype D           element type (default float64)
   --repeats R         runs per method (default 3)
   --verify            the child sums every element (default: only the shape)
+  --prefault          the child maps every page before its view (receive({ prefault: true }))
   --no-warm           skip the warm-pool cycle
   --python            run the NumPy original of each method in the same run
   --floor             measure the physical floors and show each method's ratio to its floor
@@ -108,6 +109,7 @@ function parseChecked(argv: readonly string[], known: readonly MethodName[] | nu
       dtype: { type: 'string', default: 'float64' },
       repeats: { type: 'string' },
       verify: { type: 'boolean', default: false },
+      prefault: { type: 'boolean', default: false },
       'no-warm': { type: 'boolean', default: false },
       python: { type: 'boolean', default: false },
       floor: { type: 'boolean', default: false },
@@ -158,6 +160,7 @@ function parseChecked(argv: readonly string[], known: readonly MethodName[] | nu
       dtype,
       repeats,
       verify: values.verify,
+      prefault: values.prefault,
       python: values.python,
       floor: values.floor,
       warm: !values['no-warm'],

@@ -219,7 +219,7 @@ async function runMethod(
   const pyWarm: Run[] = [];
   for (let r = 0; r < options.repeats; r++) {
     progress.start(`${method} ${kind} n=${formatCount(n)} run ${r + 1}/${options.repeats}`);
-    const spec: CellSpec = { method, kind, n, dtype: options.dtype, verify: options.verify, warm: options.warm, dir: options.dir };
+    const spec: CellSpec = { method, kind, n, dtype: options.dtype, verify: options.verify, prefault: options.prefault, warm: options.warm, dir: options.dir };
     const cell = await runCell(spec, options.timeoutMs, signal);
     // Interrupted: this cell's run is not a measurement; the runs before it are.
     if (cell === null) break;

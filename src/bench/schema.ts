@@ -73,7 +73,7 @@ export const reportSchema: Schema = {
     options: {
       type: 'object',
       additionalProperties: false,
-      required: ['methods', 'kinds', 'sizes', 'dtype', 'repeats', 'verify', 'python', 'floor', 'warm', 'timeoutMs', 'dir'],
+      required: ['methods', 'kinds', 'sizes', 'dtype', 'repeats', 'verify', 'prefault', 'python', 'floor', 'warm', 'timeoutMs', 'dir'],
       properties: {
         methods: { type: 'array', items: methodName },
         kinds: { type: 'array', items: kind },
@@ -81,6 +81,7 @@ export const reportSchema: Schema = {
         dtype: str,
         repeats: { type: 'integer', minimum: 1 },
         verify: { type: 'boolean' },
+        prefault: { type: 'boolean' },
         python: { type: 'boolean' },
         floor: { type: 'boolean' },
         warm: { type: 'boolean' },
@@ -99,8 +100,8 @@ export const reportSchema: Schema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['bytes', 'memset', 'freshShared', 'pipe', 'spawn', 'worker'],
-        properties: { bytes: num, memset: num, freshShared: num, pipe: num, spawn: num, worker: num },
+        required: ['bytes', 'memset', 'freshShared', 'freshSharedWay', 'pipe', 'spawn', 'worker'],
+        properties: { bytes: num, memset: num, freshShared: num, freshSharedWay: str, pipe: num, spawn: num, worker: num },
       },
     },
     rows: { type: 'array', items: { $ref: '#/$defs/row' } },

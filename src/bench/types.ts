@@ -22,6 +22,8 @@ export interface BenchOptions {
   readonly dtype: string;
   readonly repeats: number;
   readonly verify: boolean;
+  /** The receiver prefaults the array's pages before it has its view (`receive({ prefault: true })`). */
+  readonly prefault: boolean;
   readonly python: boolean;
   readonly floor: boolean;
   readonly warm: boolean;
@@ -49,6 +51,7 @@ export interface CellSpec {
   readonly n: number;
   readonly dtype: string;
   readonly verify: boolean;
+  readonly prefault: boolean;
   /** Also run a second, warm cycle from the segment pool after the cold one. */
   readonly warm: boolean;
   readonly dir: string;
@@ -88,8 +91,10 @@ export interface Floors {
   readonly bytes: number;
   /** memset of already-faulted memory. */
   readonly memset: number;
-  /** New shared memory object, every page written once. */
+  /** New shared memory object, every page written once: the fastest way the kernel offers. */
   readonly freshShared: number;
+  /** Which way (and how many threads) gave `freshShared`, e.g. 'pwritev through the fd, 1 thread'. */
+  readonly freshSharedWay: string;
   /** Bytes through an AF_UNIX socketpair. */
   readonly pipe: number;
   /** Spawn a bare `node` child and wait for it to exit. */

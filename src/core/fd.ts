@@ -5,6 +5,7 @@ import { isMainThread } from 'node:worker_threads';
 import { NdshareError, fromSystemError } from '../errors.js';
 import { checkMemoryCharge } from './cgroup-memory.js';
 import type { DTypeInfo } from './dtype.js';
+import { fillFd } from './fill.js';
 import { humanSize } from './human-size.js';
 import { kLivenessLockLength, kLivenessLockStart, kMaxHeaderLength, kNameRandomBytes, kPreludeLengthV2, kSegmentDataOffset, kSegmentPrefix, kShmDir } from './layout.js';
 import { kMapPopulate, kMapPrivate, native, O_CLOEXEC } from './native.js';
@@ -178,16 +179,13 @@ export function closeQuietly(fd: number): void {
 /** A fill value checked against the dtype, or undefined for zeroed memory. */
 export type Fill = number | bigint | undefined;
 
-/** Largest buffer used to write a fill pattern through the fd. */
-const kFillChunkBytes = 8 << 20;
-
 /**
  * Sizes the fd, reserves every block, writes the header, fills, maps the data.
  *
- * A fill is written through the fd (pwrite of a repeated pattern) rather than through the mapping:
+ * A fill is written through the fd (pwritev of a repeated pattern, fill.ts) rather than through the mapping:
  * on tmpfs a written page is allocated without being zeroed first and without a page fault, so
  * this is one pass over the memory instead of three (zero in fallocate, fault in, fill), and a
- * full file system still fails here, as ENOSPC from write. So where writes allocate exactly
+ * full file system still fails here, as ENOSPC from pwritev. So where writes allocate exactly
  * (`reserveByWrite`: tmpfs, for shm and memfd) a filled array skips posix_fallocate. A fill of
  * zero bits needs no writing at all: reserved memory starts zeroed.
  */
@@ -198,7 +196,7 @@ export function initializeFd(fd: number, info: DTypeInfo, shape: readonly number
   ftruncateSync(fd, total);
   if (!write || !reserveByWrite) native().fallocate(fd, 0, total);
   writeAll(fd, header, 0);
-  if (write) writePattern(fd, info, fill, nbytes);
+  if (write) fillFd(fd, kSegmentDataOffset, nbytes, info, fill);
   return mapData(fd, kSegmentDataOffset, nbytes, 'r+', false, source);
 }
 
@@ -211,11 +209,3 @@ function writeAll(fd: number, bytes: Uint8Array, position: number): void {
   while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
 }
 
-function writePattern(fd: number, info: DTypeInfo, fill: number | bigint, nbytes: number): void {
-  const chunk = new info.ctor(new ArrayBuffer(Math.min(kFillChunkBytes, nbytes)));
-  (chunk as { fill(v: number | bigint): unknown }).fill(fill);
-  const bytes = new Uint8Array(chunk.buffer);
-  for (let off = 0; off < nbytes; off += bytes.length) {
-    writeAll(fd, off + bytes.length <= nbytes ? bytes : bytes.subarray(0, nbytes - off), kSegmentDataOffset + off);
-  }
-}

@@ -26,6 +26,10 @@ export interface NativeBinding {
   msync(view: Uint8Array, offset: number, length: number, sync: number): void;
   /** Prefaults the pages under `view` for writing (MADV_POPULATE_WRITE). */
   populate(view: Uint8Array): void;
+  /** Writes `item` (one element's 1, 2, 4 or 8 bytes) repeated over [position, position + length) of `fd`, with `threads` writers. */
+  fillFd(fd: number, position: number, length: number, item: Uint8Array, threads: number): void;
+  /** Maps the pages under `view` for reading now (MADV_POPULATE_READ, or a read per page), with `threads` threads. */
+  prefault(view: Uint8Array, threads: number): void;
   /**
    * Advice for a heap buffer about to be filled: huge pages (MADV_HUGEPAGE) and every whole page
    * under `view` mapped now (MADV_POPULATE_WRITE). Never throws for the advice; true if populated.
@@ -70,8 +74,9 @@ export interface NativeBinding {
 
 /** The benchmark-only addon (native/floor.cc): seconds, or KiB for rusageChildren. */
 export interface FloorBinding {
-  floorMemset(bytes: number, passes: number): number;
-  floorFreshShared(bytes: number, reserve: 0 | 1): number;
+  floorMemset(bytes: number, passes: number, threads: number): number;
+  /** how: 0 faults, 1 fallocate + MAP_POPULATE, 2 pwritev through the fd, 3 fallocate + prefault and fill per thread. */
+  floorFreshShared(bytes: number, how: FreshSharedHow, threads: number): number;
   floorPipe(bytes: number): number;
   /** Fastest of `passes` passes of `threads` threads streaming over faulted shared pages: read (0) or write (1). */
   floorBandwidth(bytes: number, threads: number, write: 0 | 1, passes: number): number;
@@ -79,6 +84,9 @@ export interface FloorBinding {
   threadCpuSeconds(): number;
   rusageChildren(): number;
 }
+
+/** The ways floorFreshShared can make fresh shared pages (native/floor.cc). */
+export type FreshSharedHow = 0 | 1 | 2 | 3;
 
 /** 0 unlock, 1 shared (read), 2 exclusive (write). */
 export type LockType = 0 | 1 | 2;

@@ -37,6 +37,7 @@ import type { CreateOptions } from './create.js';
 import { resolveDType, type DType, type DTypeInfo, type DTypeLike, type DTypeOf } from './dtype.js';
 import { invalid, NdshareError, fromSystemError } from '../errors.js';
 import { kSegmentDataOffset, kShmDir } from './layout.js';
+import { fillFd } from './fill.js';
 import { native } from './native.js';
 import { formatHeader } from './npy.js';
 import { stateOf, wrap, type ArrayState, type NdArray } from './ndarray.js';
@@ -48,10 +49,10 @@ import { checkFill, checkOptions, checkShape, optionNames, sizeOf } from './vali
 const prefaulted = new WeakSet<SharedArrayBuffer>();
 
 /**
- * Maps every page of a pooled mapping now, once per mapping. create() writes a fill through the
- * fd, so the creator's mapping may have no page mapped at all; without this the first reuse would
- * pay one page fault per 4 KiB (about as much as fresh pages) instead of running at memset speed.
- * The cost is paid here, in release(), off the path of the next create().
+ * Maps every page of a pooled mapping now, once per mapping. create() and a reuse write the fill
+ * through the fd, so the creator's mapping may have no page mapped at all; without this the
+ * caller's first writes into a reused array would pay one page fault per 4 KiB. The cost is paid
+ * here, in release(), off the path of the next create().
  */
 function prefault(buffer: SharedArrayBuffer): void {
   if (prefaulted.has(buffer)) return;
@@ -213,8 +214,10 @@ export class SegmentPool {
       ...(name ? { name } : {}),
     });
     // Like create(): without a fill the memory starts zeroed, never with the last array's data.
-    if (fill !== undefined) (array.data as { fill(v: number | bigint): unknown }).fill(fill);
-    else new Uint8Array(idle.buffer, 0, array.nbytes).fill(0);
+    // Through the fd, like create(): the pages are resident, so this is one copy, and it does not
+    // depend on this process having touched its mapping (on the 2-core VM of docs/benchmark.md, a
+    // first write through a mapping cost 10-20x a pwritev of the same resident pages under load).
+    if (array.nbytes > 0) fillFd(idle.fd, kSegmentDataOffset, array.nbytes, info, fill);
     return array;
   }
 

@@ -6,6 +6,7 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { fromWireError, NdshareError, toWireError } from '../errors.js';
 import type { DType, DTypeLike, DTypeOf } from '../core/dtype.js';
+import { checkPrefault, prefaultArray } from '../core/prefault.js';
 import { checkExpectedDType, expectedDType } from '../core/handle.js';
 import { checkOptions, optionNames } from '../core/validate.js';
 import type { NdArray } from '../core/ndarray.js';
@@ -48,7 +49,7 @@ interface Endpoint {
   hold(on: boolean): void;
 }
 
-const kReceiveOptions = optionNames<ReceiveOptions>({ dtype: true });
+const kReceiveOptions = optionNames<ReceiveOptions>({ dtype: true, prefault: true });
 
 /** Options for `receive()`. */
 export interface ReceiveOptions {
@@ -57,6 +58,12 @@ export interface ReceiveOptions {
    * receive() reports ERR_NDSHARE_HANDLE_MISMATCH to the parent and throws it. Types the result.
    */
   dtype?: DTypeLike;
+  /**
+   * For a receiver that reads every element: map every page of the received array before
+   * receive() resolves (as `attach(handle, { prefault: true })`). No effect for 'manager' (the
+   * array stays in the server). Default false.
+   */
+  prefault?: boolean;
 }
 
 let taken = false;
@@ -123,7 +130,9 @@ export function receive<D extends DType = DType>(options?: ReceiveOptions): Prom
 export async function receive(options?: ReceiveOptions): Promise<Receiver> {
   if (taken) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected one receive() per child but it was called again');
   // A bad option is the caller's mistake in this child, found before anything is received.
-  const want = expectedDType(checkOptions(options, 'receive() options', kReceiveOptions)['dtype']);
+  const o = checkOptions(options, 'receive() options', kReceiveOptions);
+  const want = expectedDType(o['dtype']);
+  const prefault = checkPrefault(o['prefault']);
   taken = true;
   const { desc, user, endpoint, listen } = descriptor();
   const data = new Inbox<unknown>();
@@ -177,6 +186,7 @@ export async function receive(options?: ReceiveOptions): Promise<Receiver> {
         throw err;
       }
     }
+    if (prefault && got.form === 'array') prefaultArray(got.array);
   } catch (err) {
     await fail(err);
     throw err;
