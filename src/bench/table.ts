@@ -279,8 +279,71 @@ export function goalLines(report: Report): string[] {
       out.push(`${m}: zero-copy handoff over ${formatCount(sizes[0] ?? 0)}..${formatCount(sizes[sizes.length - 1] ?? 0)}: ${formatSeconds(Math.min(...h))} to ${formatSeconds(Math.max(...h))} (max/min ${ratio(spread)})`);
     }
   }
+  out.push(...handoffGoals(report));
   return out.length === 0 ? [] : ['', 'Goals (from the issue; goals, not tests)', '', ...out.map((l) => `- ${l}`)];
 }
+
+/** "8.19 kB" / "8.00 GB", decimal like the study's sizes. */
+function formatBytesShort(b: number): string {
+  return formatBytes(b).replace(/\.?0+ /, ' ');
+}
+
+/** `--handoff`: one line per implementation x backing x kind x size. */
+function handoffLines(report: Report, md: boolean, notes: Notes, style: Style): string[] {
+  const h = report.handoff;
+  if (!h || h.rows.length === 0) return [];
+  const head = ['Impl', 'Backing', 'Kind', 'Channel', 'Array', 'n', 'median', 'p99', 'min', 'bare msg', 'vs Python', 'vs smallest', 'Status'];
+  const rows = [...h.rows].sort((a, b) => a.n - b.n);
+  const body = rows.map((r) => [
+    r.impl,
+    r.backing,
+    r.kind,
+    r.channel,
+    formatBytesShort(r.bytes),
+    String(r.iterations),
+    formatSeconds(r.median),
+    formatSeconds(r.p99),
+    formatSeconds(r.min),
+    formatSeconds(r.bareMedian),
+    ratio(r.ratioPython),
+    ratio(r.ratioSmallest),
+    r.outcome.state === 'failed' ? `failed [${notes.ref(r.outcome.error)}]` : r.outcome.state,
+  ]);
+  const paint: Paint = (i, col) => {
+    const r = rows[i];
+    return col === head.length - 1 && r ? (r.outcome.state === 'ok' ? style.ok : style.bad) : undefined;
+  };
+  const right = [false, false, false, false, true, true, true, true, true, true, true, true, false];
+  return [
+    '',
+    `Handoff to a running receiver: send of the handle until the receiver holds a view (one-way, CLOCK_MONOTONIC), ${h.warmup} uncounted first;`,
+    "'bare msg': median one-way time of an empty message over the same channel just before each handle (the channel's part)",
+    '',
+    ...grid(head, body, right, md, paint),
+    ...notes.flush(md),
+    '',
+    "Not measured: an fd passed to a running process (SCM_RIGHTS), which Node cannot do; memfd reaches it through /proc/<pid>/fd/<n> instead.",
+  ];
+}
+
+/** Goals of `--handoff`: <= 0.5x Python at every size, and flat in the size. */
+function handoffGoals(report: Report): string[] {
+  const rows = report.handoff?.rows ?? [];
+  const out: string[] = [];
+  for (const r of rows) {
+    if (r.impl !== 'ndshare' || r.median === null) continue;
+    const what = `handoff ${r.backing} ${r.kind} (${r.channel}) ${formatBytesShort(r.bytes)}`;
+    if (r.ratioPython !== null) out.push(`${what}: median <= 0.5x Python's SharedMemory over a Pipe: ${r.ratioPython <= 0.5 ? 'met' : 'NOT met'} (${ratio(r.ratioPython)}, ${formatSeconds(r.median)})`);
+    if (r.ratioSmallest !== null) out.push(`${what}: flat in size (median <= ${kFlat}x the smallest size's): ${r.ratioSmallest <= kFlat ? 'met' : 'NOT met'} (${ratio(r.ratioSmallest)})`);
+  }
+  for (const r of rows) {
+    if (r.impl === 'python' && r.ratioSmallest !== null) out.push(`(Python SharedMemory over a Pipe, ${formatBytesShort(r.bytes)}: ${ratio(r.ratioSmallest)} of its smallest size)`);
+  }
+  return out;
+}
+
+/** "Flat in the array size": the large array's median within this factor of the small one's. */
+const kFlat = 1.25;
 
 /** With several sizes: one line per method and kind, median total (handoff) per size, cold pages. */
 function sweepLines(report: Report, md: boolean): string[] {
@@ -330,6 +393,7 @@ export function renderTables(report: Report, md = false, style: Style = plainSty
     out.push(...phaseLines(report, n, md));
     out.push(...numpyLines(report, n, md, notes, paintWith));
   }
+  out.push(...handoffLines(report, md, notes, paintWith));
   out.push(...sweepLines(report, md));
   out.push(...floorLines(report.floors, md));
   out.push(...goalLines(report));

@@ -17,7 +17,7 @@ export const bench: Command = {
     ]);
     const args = parseBenchArgs(argv, METHODS.map((m) => m.name));
     const catalog = new Map(METHODS.map((m) => [m.name, m] as const));
-    const why = args.schema ? null : whyNoCells(args.options, catalog);
+    const why = args.schema || args.options.handoff === true ? null : whyNoCells(args.options, catalog);
     if (why !== null) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected --methods and --kinds (or --threads) that run at least one cell but ${why}`);
     return async (io) => {
       if (args.schema) {
@@ -33,7 +33,9 @@ export const bench: Command = {
         import('node:fs'),
       ]);
       const mode = args.quiet ? 'off' : io.stderr.isTTY === true ? 'bar' : args.progress ? 'lines' : 'off';
-      const progress = progressReporter(io.stderr, countSteps(args.options, catalog), mode, styleFor(io.stderr, io.env));
+      const handoff = args.options.handoff === true ? await import('../bench/handoff.js') : null;
+      const steps = handoff ? handoff.countHandoffSteps(args.options) : countSteps(args.options, catalog);
+      const progress = progressReporter(io.stderr, steps, mode, styleFor(io.stderr, io.env));
       // Ctrl-C ends the running cell (and its children), then the finished cells are reported.
       // While this listener is installed, SIGINT no longer kills the process.
       const interrupt = new AbortController();
@@ -41,7 +43,7 @@ export const bench: Command = {
       process.on('SIGINT', onSigint);
       let report;
       try {
-        report = await runBench(args.options, catalog, argv, progress, interrupt.signal);
+        report = handoff ? await handoff.runHandoffBench(args.options, argv, progress, interrupt.signal) : await runBench(args.options, catalog, argv, progress, interrupt.signal);
       } finally {
         process.removeListener('SIGINT', onSigint);
         progress.done();
@@ -55,7 +57,8 @@ export const bench: Command = {
         return EXIT.interrupted;
       }
       // A failed or timed-out cell is a failure, so scripts notice.
-      return report.rows.some((r) => r.outcome.state === 'failed' || r.outcome.state === 'timeout') ? EXIT.failure : EXIT.ok;
+      const bad = (o: { state: string }): boolean => o.state === 'failed' || o.state === 'timeout';
+      return report.rows.some((r) => bad(r.outcome)) || (report.handoff?.rows ?? []).some((r) => bad(r.outcome)) ? EXIT.failure : EXIT.ok;
     };
   },
 };
