@@ -140,6 +140,36 @@ interface Column {
   readonly cell: (row: Row, numpy: Row | undefined) => string;
 }
 
+/**
+ * "812 MiB (1.06x)": the cell and its receiver together, shared pages counted once, and that over
+ * the array's bytes; reports without it show the sum of the two peak RSS figures, unmarked.
+ */
+function peakCell(r: Row): string {
+  if (r.peakOnceKiB == null) return formatKiB(r.peakKiB);
+  return `${formatKiB(r.peakOnceKiB)}${r.memoryRatio == null ? '' : ` (${ratio(r.memoryRatio)})`}`;
+}
+
+/** The memory goal of a row: zero-copy methods within 1.1x the array, copying ones within 2.2x. */
+export function memoryLimit(row: Pick<Row, 'copies'>): number | null {
+  return row.copies === null ? null : row.copies ? 2.2 : 1.1;
+}
+
+function memoryGoals(report: Report, n: number): string[] {
+  const out: string[] = [];
+  const rows = report.rows.filter((r) => r.impl === 'ndshare' && r.n === n && r.temperature === 'cold' && r.memoryRatio != null && r.peakOnceKiB != null);
+  for (const r of rows) {
+    const limit = memoryLimit(r);
+    if (limit === null || r.memoryRatio == null || r.peakOnceKiB == null) continue;
+    const beside = r.peakOnceKiB - r.bytes / 1024;
+    const met = r.memoryRatio <= limit;
+    out.push(
+      `n=${formatCount(n)} memory: ${r.method} ${r.kind} (${r.copies ? 'copying' : 'zero-copy'}) peak <= ${limit}x the array, shared pages once: ` +
+        `${met ? 'met' : 'NOT met'} (${ratio(r.memoryRatio)}: ${formatKiB(r.peakOnceKiB)} = array ${formatKiB(r.bytes / 1024)} + ${formatKiB(beside)} beside it)`,
+    );
+  }
+  return out;
+}
+
 function columns(report: Report, notes: Notes): Column[] {
   const cols: Column[] = [
     { head: 'Method', right: false, cell: (r) => r.method },
@@ -150,7 +180,7 @@ function columns(report: Report, notes: Notes): Column[] {
     { head: 'min', right: true, cell: (r) => formatSeconds(r.min) },
     { head: 'max', right: true, cell: (r) => formatSeconds(r.max) },
     { head: 'Throughput', right: true, cell: (r) => formatRate(r.throughput) },
-    { head: 'Peak mem', right: true, cell: (r) => formatKiB(r.peakKiB) },
+    { head: 'Peak mem', right: true, cell: peakCell },
   ];
   if (report.options.python) {
     cols.push({ head: 'NumPy (median)', right: true, cell: (_r, np) => (np ? formatSeconds(np.median) : '-') });
@@ -267,6 +297,7 @@ export function goalLines(report: Report): string[] {
         out.push(`n=${formatCount(n)} ${temp}: fastest ndshare process method (${best.method}, ${formatSeconds(best.median)}) <= 0.5x NumPy's fastest zero-copy (${npBest.method}, ${formatSeconds(npBest.median)}): ${r <= 0.5 ? 'met' : 'NOT met'} (${ratio(r)})`);
       }
     }
+    out.push(...memoryGoals(report, n));
     const pipe = report.rows.find((r) => nd(r) && r.n === n && r.method === 'pipe' && r.temperature === 'cold');
     if (pipe?.ratioFloor != null) out.push(`n=${formatCount(n)}: pipe within 1.5x of its floor: ${pipe.ratioFloor <= 1.5 ? 'met' : 'NOT met'} (${ratio(pipe.ratioFloor)})`);
   }

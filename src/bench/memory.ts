@@ -1,0 +1,167 @@
+/**
+ * Peak memory of a benchmark cell and the processes it started, with shared pages counted ONCE.
+ *
+ * Adding up each process's peak RSS (getrusage's maxrss) counts a page that two processes map
+ * twice: a zero-copy method whose receiver reads an 800 MB segment would show 1.6 GB. Here the
+ * orchestrator samples the cell's process tree from outside (so the sampling adds nothing to the
+ * cell's own memory, and keeps running while the cell is busy filling its array) and counts:
+ *
+ *   - private memory (RssAnon of /proc/<pid>/status) of every process, summed: it is theirs alone;
+ *   - file pages (RssFile: the Node binary and libraries, a mapped .npy file) once, as the largest
+ *     count among the processes: they all map the same binary, and a file method maps one file;
+ *   - shared memory (tmpfs: shm segments and memfds) once: the larger of the largest RssShmem
+ *     among the processes and the resident bytes of the distinct shared objects they hold open
+ *     (fstat of /proc/<pid>/fd/<n>, deduplicated by device and inode), which also counts pages
+ *     written through an fd that nobody has mapped.
+ *
+ * What a sample cannot see: memory that lived between two samples only (they are kSampleMs
+ * apart; the phases that matter last tens of milliseconds and more), and pages of two different
+ * files or objects mapped by two different processes (not a case of the benchmark's methods).
+ */
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+
+/** How often the sampler looks, in milliseconds. */
+export const kSampleMs = 5;
+
+/** One sample of a process tree, in KiB. */
+export interface Footprint {
+  /** Private memory, summed over processes. */
+  readonly anonKiB: number;
+  /** File pages, counted once. */
+  readonly fileKiB: number;
+  /** Shared memory (tmpfs), counted once. */
+  readonly shmemKiB: number;
+  /** anon + file + shmem. */
+  readonly totalKiB: number;
+  /** Processes seen. */
+  readonly pids: number;
+}
+
+/** `root` and every process below it (Linux /proc/<pid>/task/<tid>/children). */
+export function processTree(root: number): number[] {
+  const out: number[] = [];
+  const todo = [root];
+  while (todo.length > 0) {
+    const pid = todo.pop() as number;
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    out.push(pid);
+    for (const tid of tasks) {
+      try {
+        for (const c of readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' ')) if (c.trim() !== '') todo.push(Number(c));
+      } catch {
+        // The thread ended meanwhile.
+      }
+    }
+  }
+  return out;
+}
+
+const kFields = { RssAnon: 'anon', RssFile: 'file', RssShmem: 'shmem' } as const;
+
+/** RssAnon, RssFile and RssShmem of a process in KiB, or null when it is gone. */
+export function rssOf(pid: number): { anon: number; file: number; shmem: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'latin1');
+  } catch {
+    return null;
+  }
+  const out = { anon: 0, file: 0, shmem: 0 };
+  for (const line of text.split('\n')) {
+    const m = /^(RssAnon|RssFile|RssShmem):\s+(\d+) kB/.exec(line);
+    if (m) out[kFields[m[1] as keyof typeof kFields]] = Number(m[2]);
+  }
+  return out;
+}
+
+/** Adds the shared-memory objects `pid` holds open (device:inode -> resident KiB) to `into`. */
+function sharedObjects(pid: number, into: Map<string, number>): void {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return;
+  }
+  for (const fd of fds) {
+    try {
+      // stat follows the magic link to the object itself, memfds included.
+      // tmpfs objects only: /dev/shm is a tmpfs; a memfd's link reads '/memfd:<name> (deleted)'.
+      // A disk file's pages are counted as RssFile.
+      if (!isShared(pid, fd)) continue;
+      const st = statSync(`/proc/${pid}/fd/${fd}`);
+      if (!st.isFile()) continue;
+      // Resident bytes of the object (tmpfs blocks are pages in memory), once per object.
+      into.set(`${st.dev}:${st.ino}`, (st.blocks * 512) / 1024);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+}
+
+/** True when fd `fd` of `pid` is a shm segment or a memfd. */
+function isShared(pid: number, fd: string): boolean {
+  try {
+    const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    return link.startsWith('/dev/shm/') || link.startsWith('/memfd:');
+  } catch {
+    return false;
+  }
+}
+
+/** One sample of the tree under `root`, shared pages counted once; null when the tree is gone. */
+export function footprint(root: number): Footprint | null {
+  const pids = processTree(root);
+  let anon = 0;
+  let file = 0;
+  let mapped = 0;
+  const objects = new Map<string, number>();
+  let seen = 0;
+  for (const pid of pids) {
+    const r = rssOf(pid);
+    if (r === null) continue;
+    seen++;
+    anon += r.anon;
+    file = Math.max(file, r.file);
+    mapped = Math.max(mapped, r.shmem);
+    sharedObjects(pid, objects);
+  }
+  if (seen === 0) return null;
+  let held = 0;
+  for (const kib of objects.values()) held += kib;
+  const shmem = Math.max(mapped, held);
+  return { anonKiB: anon, fileKiB: file, shmemKiB: shmem, totalKiB: anon + file + shmem, pids: seen };
+}
+
+/** Samples a process tree every kSampleMs until stopped, keeping the largest total. */
+export class MemorySampler {
+  readonly #root: number;
+  readonly #timer: NodeJS.Timeout;
+  #peak: Footprint | null = null;
+
+  constructor(root: number, intervalMs = kSampleMs) {
+    this.#root = root;
+    this.sample();
+    this.#timer = setInterval(() => this.sample(), intervalMs);
+  }
+
+  /** Takes one sample now. */
+  sample(): void {
+    const f = footprint(this.#root);
+    if (f !== null && (this.#peak === null || f.totalKiB > this.#peak.totalKiB)) this.#peak = f;
+  }
+
+  /** Stops sampling; the peak seen (null if the tree was never seen). */
+  stop(): Footprint | null {
+    clearInterval(this.#timer);
+    return this.#peak;
+  }
+
+  get peak(): Footprint | null {
+    return this.#peak;
+  }
+}
