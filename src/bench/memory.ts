@@ -115,7 +115,11 @@ function isShared(pid: number, fd: string): boolean {
 
 /** One sample of the tree under `root`, shared pages counted once; null when the tree is gone. */
 export function footprint(root: number): Footprint | null {
-  const pids = processTree(root);
+  return footprintOf(processTree(root));
+}
+
+/** One sample of the processes `pids` together, shared pages counted once; null when none is alive. */
+export function footprintOf(pids: readonly number[]): Footprint | null {
   let anon = 0;
   let file = 0;
   let mapped = 0;
