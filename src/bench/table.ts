@@ -323,13 +323,14 @@ function formatBytesShort(b: number): string {
 function handoffLines(report: Report, md: boolean, notes: Notes, style: Style): string[] {
   const h = report.handoff;
   if (!h || h.rows.length === 0) return [];
-  const head = ['Impl', 'Backing', 'Kind', 'Channel', 'Array', 'n', 'median', 'p99', 'min', 'bare msg', 'vs Python', 'vs smallest', 'Status'];
+  const head = ['Impl', 'Backing', 'Kind', 'Via', 'Array', 'n', 'median', 'p99', 'min', 'bare msg', '/Python', '/smallest', 'Status'];
+  const via = { ipc: 'IPC', MessagePort: 'port', 'multiprocessing.Pipe': 'Pipe' } as const;
   const rows = [...h.rows].sort((a, b) => a.n - b.n);
   const body = rows.map((r) => [
     r.impl,
     r.backing,
     r.kind,
-    r.channel,
+    via[r.channel],
     formatBytesShort(r.bytes),
     String(r.iterations),
     formatSeconds(r.median),
@@ -345,15 +346,19 @@ function handoffLines(report: Report, md: boolean, notes: Notes, style: Style): 
     return col === head.length - 1 && r ? (r.outcome.state === 'ok' ? style.ok : style.bad) : undefined;
   };
   const right = [false, false, false, false, true, true, true, true, true, true, true, true, false];
+  const text = (t: string): string[] => (md ? [t] : wrap(t, kNoteWidth, ''));
   return [
     '',
-    `Handoff to a running receiver: send of the handle until the receiver holds a view (one-way, CLOCK_MONOTONIC), ${h.warmup} uncounted first;`,
-    "'bare msg': median one-way time of an empty message over the same channel just before each handle (the channel's part)",
+    ...text(`Handoff to a running receiver: from the send of the handle until the receiver holds a view (one-way, CLOCK_MONOTONIC), after ${h.warmup} uncounted handoffs`),
     '',
     ...grid(head, body, right, md, paint),
     ...notes.flush(md),
     '',
-    "Not measured: an fd passed to a running process (SCM_RIGHTS), which Node cannot do; memfd reaches it through /proc/<pid>/fd/<n> instead.",
+    ...text(
+      "Via: IPC (child_process), port (the worker's MessagePort), Pipe (multiprocessing). bare msg: median one-way time of an empty message over the same channel just before each handle (the channel's part). " +
+        '/Python: median over the Python median at the same size; /smallest: over the same row at the smallest size. ' +
+        'Not measured: an fd passed to a running process (SCM_RIGHTS), which Node cannot do; memfd reaches it through /proc/<pid>/fd/<n>.',
+    ),
   ];
 }
 
@@ -406,9 +411,11 @@ export function renderTables(report: Report, md = false, style: Style = plainSty
   const notes = new Notes();
   const paintWith = md ? plainStyle : style;
   const e = report.env;
+  const o = report.options;
   out.push(
-    `ndshare bench: ${report.options.dtype} ones, ${report.options.repeats} repeat(s), one fresh process per cell` +
-      `${report.options.verify ? ', full checksum in the receiver' : ''}`,
+    o.handoff === true
+      ? `ndshare bench --handoff: float64 ones, ${o.iterations ?? '?'} handoffs per receiver and size, one fresh sender process per backing and size`
+      : `ndshare bench: ${o.dtype} ones, ${o.repeats} repeat(s), one fresh process per cell${o.verify ? ', full checksum in the receiver' : ''}`,
     `${e.date} | ${e.cpu} x${e.cores} | Linux ${e.kernel} | Node ${e.node}${e.python ? ` | Python ${e.python} | NumPy ${e.numpy}` : ''}` +
       `${e.loadavg ? ` | load ${e.loadavg.join(' ')} at start` : ''}`,
   );
