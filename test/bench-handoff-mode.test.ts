@@ -31,8 +31,10 @@ test('bench --handoff: median and p99 for every backing and receiver, and for Py
     for (const r of at) {
       const what = `${r.impl} ${r.backing} ${r.kind} n=${n}`;
       assert.equal(r.iterations, 5, what);
-      assert.ok(r.median !== null && r.p99 !== null && r.min !== null && r.bareMedian !== null, `${what}: figures`);
+      assert.ok(r.median !== null && r.p99 !== null && r.min !== null && r.bareMedian !== null && r.attachMedian !== null, `${what}: figures`);
       assert.ok(r.min <= r.median && r.median <= r.p99, `${what}: min <= median <= p99`);
+      // The attach is part of the handoff: no single one can take longer than the whole.
+      assert.ok(r.attachMedian <= r.p99, `${what}: attach within the handoff`);
       assert.equal(r.bytes, n * 8, what);
       assert.equal(r.channel, r.impl === 'python' ? 'multiprocessing.Pipe' : r.kind === 'process' ? 'ipc' : 'MessagePort', what);
       if (r.impl === 'ndshare') assert.ok(r.ratioPython !== null, `${what}: ratio to Python`);

@@ -130,6 +130,7 @@ async function measure(r: Receiver, a: NdArray, spec: HandoffSpec): Promise<Hand
   const latencies: number[] = [];
   const roundTrips: number[] = [];
   const bare: number[] = [];
+  const attaches: number[] = [];
   // A bare ping before every handle, over the same channel in the same state of the machine:
   // what the channel alone costs, so that the attach's own part can be told apart.
   const once = async (m: HandoffRequest): Promise<{ oneWay: number; roundTrip: number }> => {
@@ -154,8 +155,9 @@ async function measure(r: Receiver, a: NdArray, spec: HandoffSpec): Promise<Hand
     latencies.push(Number(BigInt(reply.viewAt) - t0) / 1e9);
     roundTrips.push(Number(t2 - t0) / 1e9);
     bare.push(ping.oneWay);
+    attaches.push(Number(BigInt(reply.viewAt) - BigInt(reply.arrivedAt)) / 1e9);
   }
-  return { kind: r.kind, channel: r.channel, latencies, roundTrips, bare };
+  return { kind: r.kind, channel: r.channel, latencies, roundTrips, bare, attaches };
 }
 
 async function run(spec: HandoffSpec): Promise<HandoffCellResult> {

@@ -15,14 +15,15 @@ import type { HandoffReply, HandoffRequest } from './handoff-wire.js';
 const gc = process.env['NDSHARE_HANDOFF_GC'] === '1' ? (globalThis as { gc?: () => void }).gc : undefined;
 
 function handle(m: HandoffRequest): HandoffReply {
-  if ('ping' in m) return { viewAt: String(process.hrtime.bigint()) };
+  const arrivedAt = process.hrtime.bigint();
+  if ('ping' in m) return { arrivedAt: String(arrivedAt), viewAt: String(arrivedAt) };
   try {
     const a = attach(m.handle);
     const viewAt = process.hrtime.bigint();
     const ok = a.shape.length === 1 && a.shape[0] === m.n && a.data[0] === 1;
     a.close();
     gc?.();
-    return ok ? { viewAt: String(viewAt) } : { error: `Expected a view of ${m.n} ones but received shape [${a.shape.join(', ')}]` };
+    return ok ? { arrivedAt: String(arrivedAt), viewAt: String(viewAt) } : { error: `Expected a view of ${m.n} ones but received shape [${a.shape.join(', ')}]` };
   } catch (err) {
     return { error: err instanceof Error ? `${(err as { code?: string }).code ?? 'Error'}: ${err.message}` : String(err) };
   }

@@ -7,5 +7,8 @@ import type { Handle } from '../core/handle.js';
  */
 export type HandoffRequest = { readonly handle: Handle; readonly n: number } | { readonly ping: true };
 
-/** Receiver to sender: when it held the view (monotonic ns as decimal text), or what went wrong. */
-export type HandoffReply = { readonly viewAt: string } | { readonly error: string };
+/**
+ * Receiver to sender: when the message reached its handler and when it held the view (monotonic
+ * ns as decimal text), or what went wrong.
+ */
+export type HandoffReply = { readonly arrivedAt: string; readonly viewAt: string } | { readonly error: string };

@@ -130,7 +130,7 @@ function reapPython(pid: number): void {
 
 function rowOf(impl: HandoffRow['impl'], backing: HandoffBacking, kind: Kind, channel: HandoffRow['channel'], n: number, iterations: number, result: HandoffCellResult): HandoffRow {
   const base = { impl, backing, kind, channel, n, bytes: n * kItemsize, iterations, ratioPython: null, ratioSmallest: null };
-  const empty = { create: null, median: null, p99: null, min: null, max: null, roundTripMedian: null, bareMedian: null };
+  const empty = { create: null, median: null, p99: null, min: null, max: null, roundTripMedian: null, bareMedian: null, attachMedian: null };
   if (result.state === 'failed') return { ...base, ...empty, outcome: { state: 'failed', error: result.error } };
   const samples: HandoffSamples | undefined = result.receivers.find((r) => r.kind === kind);
   if (!samples || samples.latencies.length === 0) return { ...base, ...empty, outcome: { state: 'failed', error: `no ${kind} samples in the answer` } };
@@ -147,6 +147,7 @@ function rowOf(impl: HandoffRow['impl'], backing: HandoffBacking, kind: Kind, ch
     max: sorted[sorted.length - 1] ?? null,
     roundTripMedian: median(samples.roundTrips),
     bareMedian: samples.bare.length > 0 ? median(samples.bare) : null,
+    attachMedian: samples.attaches.length > 0 ? median(samples.attaches) : null,
   };
 }
 

@@ -137,7 +137,7 @@ export const reportSchema: Schema = {
       additionalProperties: false,
       required: [
         'impl', 'backing', 'kind', 'channel', 'n', 'bytes', 'outcome', 'create', 'iterations',
-        'median', 'p99', 'min', 'max', 'roundTripMedian', 'bareMedian', 'ratioPython', 'ratioSmallest',
+        'median', 'p99', 'min', 'max', 'roundTripMedian', 'bareMedian', 'attachMedian', 'ratioPython', 'ratioSmallest',
       ],
       properties: {
         impl: { enum: ['ndshare', 'python'] },
@@ -155,6 +155,7 @@ export const reportSchema: Schema = {
         max: numOrNull,
         roundTripMedian: numOrNull,
         bareMedian: numOrNull,
+        attachMedian: numOrNull,
         ratioPython: numOrNull,
         ratioSmallest: numOrNull,
       },

@@ -329,7 +329,7 @@ function formatBytesShort(b: number): string {
 function handoffLines(report: Report, md: boolean, notes: Notes, style: Style): string[] {
   const h = report.handoff;
   if (!h || h.rows.length === 0) return [];
-  const head = ['Impl', 'Backing', 'Kind', 'Via', 'Array', 'n', 'median', 'p99', 'min', 'bare msg', '/Python', '/smallest', 'Status'];
+  const head = ['Impl', 'Backing', 'Kind', 'Via', 'Array', 'n', 'median', 'p99', 'min', 'bare msg', 'attach', '/Python', '/smallest', 'Status'];
   const via = { ipc: 'IPC', MessagePort: 'port', 'multiprocessing.Pipe': 'Pipe' } as const;
   const rows = [...h.rows].sort((a, b) => a.n - b.n);
   const body = rows.map((r) => [
@@ -343,6 +343,7 @@ function handoffLines(report: Report, md: boolean, notes: Notes, style: Style): 
     formatSeconds(r.p99),
     formatSeconds(r.min),
     formatSeconds(r.bareMedian),
+    formatSeconds(r.attachMedian),
     ratio(r.ratioPython),
     ratio(r.ratioSmallest),
     r.outcome.state === 'failed' ? `failed [${notes.ref(r.outcome.error)}]` : r.outcome.state,
@@ -351,7 +352,7 @@ function handoffLines(report: Report, md: boolean, notes: Notes, style: Style): 
     const r = rows[i];
     return col === head.length - 1 && r ? (r.outcome.state === 'ok' ? style.ok : style.bad) : undefined;
   };
-  const right = [false, false, false, false, true, true, true, true, true, true, true, true, false];
+  const right = [false, false, false, false, true, true, true, true, true, true, true, true, true, false];
   const text = (t: string): string[] => (md ? [t] : wrap(t, kNoteWidth, ''));
   return [
     '',
@@ -361,7 +362,8 @@ function handoffLines(report: Report, md: boolean, notes: Notes, style: Style): 
     ...notes.flush(md),
     '',
     ...text(
-      "Via: IPC (child_process), port (the worker's MessagePort), Pipe (multiprocessing). bare msg: median one-way time of an empty message over the same channel just before each handle (the channel's part). " +
+      "Via: IPC (child_process), port (the worker's MessagePort), Pipe (multiprocessing). bare msg: median one-way time of an empty message over the same channel just before each handle (the channel's part); " +
+        'attach: median time in the receiver from the handle reaching its handler to the view (the attach\'s part). ' +
         '/Python: median over the Python median at the same size; /smallest: over the same row at the smallest size. ' +
         'Not measured: an fd passed to a running process (SCM_RIGHTS), which Node cannot do; memfd reaches it through /proc/<pid>/fd/<n>.',
     ),

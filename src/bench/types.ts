@@ -206,6 +206,8 @@ export interface HandoffSamples {
   readonly roundTrips: readonly number[];
   /** One-way time of a bare message over the same channel, just before each handle: the channel's part. */
   readonly bare: readonly number[];
+  /** In the receiver: from the handle reaching its message handler until it held the view (the attach's part). */
+  readonly attaches: readonly number[];
 }
 
 /** A handoff cell's answer (ndshare in Node, or the Python reference). */
@@ -233,6 +235,8 @@ export interface HandoffRow {
   readonly roundTripMedian: number | null;
   /** Median one-way time of a bare message over the same channel: what is left is the attach. */
   readonly bareMedian: number | null;
+  /** Median time in the receiver from the handle's arrival in its handler to the view: the attach itself. */
+  readonly attachMedian: number | null;
   /** ndshare median / the Python median at the same size. */
   readonly ratioPython: number | null;
   /** This size's median / the smallest size's median, same implementation, backing and kind. */

@@ -7,7 +7,7 @@ listening; only then does it create ONE SharedMemory of n float64 and fill it wi
 `--warmup + --iterations` times, one at a time: it sends the segment's name over the Pipe; the
 receiver attaches it as the idiom goes (`SharedMemory(name)` then `np.ndarray(buffer=shm.buf)`),
 notes time.monotonic_ns() as soon as it holds the view, checks the view, lets it go (del, close)
-and replies with that time. time.monotonic_ns() is CLOCK_MONOTONIC, the clock Node's
+and replies with the times at which the name reached it and at which it held the view. time.monotonic_ns() is CLOCK_MONOTONIC, the clock Node's
 process.hrtime reads, one clock for every process on the machine: the one-way time (send until
 view) is measured directly, as ndshare's side measures it.
 
@@ -32,10 +32,11 @@ def receiver(conn, n):
     conn.send('ready')
     while True:
         name = conn.recv()
+        arrived_at = monotonic_ns()
         if name is None:
             return
         if name == '':
-            conn.send(monotonic_ns())
+            conn.send((arrived_at, arrived_at))
             continue
         shm = SharedMemory(name)
         a = np.ndarray((n,), dtype=np.float64, buffer=shm.buf)
@@ -43,7 +44,7 @@ def receiver(conn, n):
         ok = a.shape == (n,) and a[0] == 1.0
         del a
         shm.close()
-        conn.send(view_at if ok else f'Expected a view of {n} ones')
+        conn.send((arrived_at, view_at) if ok else f'Expected a view of {n} ones')
 
 
 def main():
@@ -64,7 +65,7 @@ def main():
         shm = SharedMemory(name=f'ndshare-ref-{os.getpid()}-handoff-{uuid.uuid4().hex}', create=True, size=args.n * 8)
         np.ndarray((args.n,), dtype=np.float64, buffer=shm.buf)[:] = 1.0
         create = (monotonic_ns() - t0) / 1e9
-        latencies, round_trips, bare = [], [], []
+        latencies, round_trips, bare, attaches = [], [], [], []
         for i in range(args.warmup + args.iterations):
             # A bare message first, as ndshare's side does: the Pipe's own part of the handoff.
             # Each message after a pause of GAP_S, as on ndshare's side: it finds the receiver
@@ -74,23 +75,25 @@ def main():
             parent.send('')
             if not parent.poll(30):
                 raise RuntimeError('the receiver did not answer within 30 s')
-            ping = parent.recv() - t0
+            ping = parent.recv()[1] - t0
             sleep(GAP_S)
             t0 = monotonic_ns()
             parent.send(shm.name)
             if not parent.poll(30):
                 raise RuntimeError('the receiver did not answer within 30 s')
-            view_at = parent.recv()
+            reply = parent.recv()
             t2 = monotonic_ns()
-            if not isinstance(view_at, int):
-                raise RuntimeError(str(view_at))
+            if not isinstance(reply, tuple):
+                raise RuntimeError(str(reply))
+            arrived_at, view_at = reply
             if i >= args.warmup:
                 latencies.append((view_at - t0) / 1e9)
                 round_trips.append((t2 - t0) / 1e9)
                 bare.append(ping / 1e9)
+                attaches.append((view_at - arrived_at) / 1e9)
         parent.send(None)
         proc.join(30)
-        receivers = [{'kind': 'process', 'channel': 'multiprocessing.Pipe', 'latencies': latencies, 'roundTrips': round_trips, 'bare': bare}]
+        receivers = [{'kind': 'process', 'channel': 'multiprocessing.Pipe', 'latencies': latencies, 'roundTrips': round_trips, 'bare': bare, 'attaches': attaches}]
         print(json.dumps({'state': 'ok', 'create': create, 'receivers': receivers}), flush=True)
     except Exception as err:  # noqa: BLE001 - reported to the harness as a failed row
         print(json.dumps({'state': 'failed', 'error': f'{type(err).__name__}: {err}'}), flush=True)
