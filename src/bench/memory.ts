@@ -9,6 +9,8 @@
  *   - private memory (RssAnon of /proc/<pid>/status) of every process, summed: it is theirs alone;
  *   - file pages (RssFile: the Node binary and libraries, a mapped .npy file) once, as the largest
  *     count among the processes: they all map the same binary, and a file method maps one file;
+ *     a .npy file the processes hold open counts at its size even where nobody mapped its pages
+ *     (it was written through the fd: the pages are in the page cache all the same);
  *   - shared memory (tmpfs: shm segments and memfds) once: the larger of the largest RssShmem
  *     among the processes and the resident bytes of the distinct shared objects they hold open
  *     (fstat of /proc/<pid>/fd/<n>, deduplicated by device and inode), which also counts pages
@@ -79,8 +81,12 @@ export function rssOf(pid: number): { anon: number; file: number; shmem: number 
   return out;
 }
 
-/** Adds the shared-memory objects `pid` holds open (device:inode -> resident KiB) to `into`. */
-function sharedObjects(pid: number, into: Map<string, number>): void {
+/**
+ * Adds the objects `pid` holds open whose pages may be in nobody's RSS (device:inode -> KiB) to
+ * `shm` (shm segments, memfds: tmpfs pages, resident by definition) or `npy` (.npy files on a disk
+ * file system: written through the fd, their pages sit in the page cache, dirty until written back).
+ */
+function heldObjects(pid: number, shm: Map<string, number>, npy: Map<string, number>): void {
   let fds: string[];
   try {
     fds = readdirSync(`/proc/${pid}/fd`);
@@ -92,10 +98,11 @@ function sharedObjects(pid: number, into: Map<string, number>): void {
       // stat follows the magic link to the object itself, memfds included.
       // tmpfs objects only: /dev/shm is a tmpfs; a memfd's link reads '/memfd:<name> (deleted)'.
       // A disk file's pages are counted as RssFile.
-      if (!isShared(pid, fd)) continue;
+      const into = kindOf(pid, fd) === 'shm' ? shm : kindOf(pid, fd) === 'npy' ? npy : undefined;
+      if (into === undefined) continue;
       const st = statSync(`/proc/${pid}/fd/${fd}`);
       if (!st.isFile()) continue;
-      // Resident bytes of the object (tmpfs blocks are pages in memory), once per object.
+      // Allocated bytes of the object, once per object.
       into.set(`${st.dev}:${st.ino}`, (st.blocks * 512) / 1024);
     } catch {
       // Closed meanwhile.
@@ -103,13 +110,14 @@ function sharedObjects(pid: number, into: Map<string, number>): void {
   }
 }
 
-/** True when fd `fd` of `pid` is a shm segment or a memfd. */
-function isShared(pid: number, fd: string): boolean {
+/** 'shm' for a shm segment or memfd, 'npy' for a .npy file elsewhere, else null. */
+function kindOf(pid: number, fd: string): 'shm' | 'npy' | null {
   try {
     const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
-    return link.startsWith('/dev/shm/') || link.startsWith('/memfd:');
+    if (link.startsWith('/dev/shm/') || link.startsWith('/memfd:')) return 'shm';
+    return link.endsWith('.npy') ? 'npy' : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -121,23 +129,31 @@ export function footprint(root: number): Footprint | null {
 /** One sample of the processes `pids` together, shared pages counted once; null when none is alive. */
 export function footprintOf(pids: readonly number[]): Footprint | null {
   let anon = 0;
-  let file = 0;
+  let fileMax = 0;
+  let fileMin = Infinity;
   let mapped = 0;
-  const objects = new Map<string, number>();
+  const shmObjects = new Map<string, number>();
+  const npyObjects = new Map<string, number>();
   let seen = 0;
   for (const pid of pids) {
     const r = rssOf(pid);
     if (r === null) continue;
     seen++;
     anon += r.anon;
-    file = Math.max(file, r.file);
+    fileMax = Math.max(fileMax, r.file);
+    fileMin = Math.min(fileMin, r.file);
     mapped = Math.max(mapped, r.shmem);
-    sharedObjects(pid, objects);
+    heldObjects(pid, shmObjects, npyObjects);
   }
   if (seen === 0) return null;
-  let held = 0;
-  for (const kib of objects.values()) held += kib;
-  const shmem = Math.max(mapped, held);
+  const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+  const shmem = Math.max(mapped, sum(shmObjects));
+  // A .npy file's pages are in the page cache whether or not a process mapped them. With two
+  // processes or more, the one with the fewest file pages holds the runtime's (the same Node
+  // binary in each) and not the data; alone, a process's file pages may be either, and the larger
+  // of the two is a lower bound.
+  const npy = sum(npyObjects);
+  const file = Math.max(fileMax, npy + (seen > 1 ? fileMin : 0));
   return { anonKiB: anon, fileKiB: file, shmemKiB: shmem, totalKiB: anon + file + shmem, pids: seen };
 }
 

@@ -170,7 +170,7 @@ function memoryGoals(report: Report, n: number): string[] {
     // Short enough for a terminal: the whole output stays under 120 columns.
     out.push(
       `n=${formatCount(n)} peak memory, ${r.method} ${r.kind} (${r.copies ? 'copying' : 'zero-copy'}, goal <= ${limit}x): ${met ? 'met' : 'NOT met'}, ` +
-        `${ratio(r.memoryRatio)} = array ${formatKiB(r.bytes / 1024)} + ${formatKiB(beside)}`,
+        `${ratio(r.memoryRatio)} = array ${formatKiB(r.bytes / 1024)} ${beside >= 0 ? '+' : '-'} ${formatKiB(Math.abs(beside))}`,
     );
   }
   return out;
