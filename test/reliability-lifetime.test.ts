@@ -118,13 +118,13 @@ if (!inPrivateShm()) {
     });
     const h = made.handle as ShmHandle;
     await killed(creator);
-    // attach() looks (O_PATH + fstat), opens, then fstats, then locks: hook its second fstat (the
-    // one after the open) to let a sweeper run between the open and the lock.
+    // attach() looks (lstat), opens, then fstats, then locks: hook its first fstat (the one after
+    // the open) to let a sweeper run between the open and the lock.
     const realFstat = fs.fstatSync;
     let swept: string[] | undefined;
     let calls = 0;
     fs.fstatSync = ((...args: Parameters<typeof realFstat>) => {
-      if (++calls === 2 && swept === undefined) {
+      if (++calls === 1 && swept === undefined) {
         swept = [];
         fs.fstatSync = realFstat;
         syncBuiltinESMExports();

@@ -50,13 +50,13 @@ test('an attach that opened the old name just before release() renamed it fails 
   const pool = new SegmentPool();
   const a = pool.create({ dtype: 'int32', shape: [2048], fill: 4 });
   const old = a.handle as ShmHandle;
-  // attach() looks at the name (O_PATH + fstat), opens it, then fstats, then locks: release()
-  // runs at the second fstat, between the open and the lock.
+  // attach() looks at the name (lstat), opens it, then fstats, then locks: release() runs at
+  // the first fstat, between the open and the lock.
   const realFstat = fs.fstatSync;
   let released: unknown;
   let calls = 0;
   fs.fstatSync = ((...args: Parameters<typeof realFstat>) => {
-    if (++calls === 2 && released === undefined) {
+    if (++calls === 1 && released === undefined) {
       fs.fstatSync = realFstat;
       syncBuiltinESMExports();
       released = pool.release(a);

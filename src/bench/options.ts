@@ -12,6 +12,10 @@ export const kDefaultSize = 100_000_000;
 export const kDefaultRepeats = 3;
 /** Large enough for the slowest copying method at 1e8 on a busy 2-core machine. */
 export const kDefaultTimeoutMs = 120_000;
+/** `--handoff` sizes: 8 KB and 8 GB of float64, the issue's two sizes. */
+export const kHandoffSizes: readonly number[] = [1024, 1e9];
+/** `--handoff`: handoffs per receiver, after the warm-up. */
+export const kHandoffIterations = 200;
 /** `--sweep`: 1e3 to 1e8, one point per decade. */
 export const kSweepSizes: readonly number[] = [1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
 /** `--parallel`: round trips of an empty and of a no-op task each, for the sharing cost. */
@@ -51,6 +55,15 @@ Options:
   --progress          progress lines on stderr even when it is not a terminal (logs, CI);
                       on a terminal a one-line bar is shown without asking
   --schema            print the report's JSON Schema and exit
+
+Handoff to a running receiver (instead of the study):
+  --handoff           hand a handle of one existing array to an already running child process
+                      (IPC) and worker thread (MessagePort), again and again: median and p99 of
+                      the time from the send until the receiver holds a view, per zero-copy
+                      backing (shm, memfd, file, sab); with --python against a SharedMemory name
+                      sent over a multiprocessing Pipe. Sizes default to 1024,1e9 (8 KB, 8 GB):
+                      the 8 GB array needs 8 GB free in /dev/shm (and in --dir for 'file')
+  --iterations N      handoffs per receiver and size (default 200, after 10 uncounted)
 
 Ctrl-C stops the run: the running cell is ended and cleaned up, the tables of the cells that
 finished are printed and --json is written for them, marked "partial": true (exit 130; SIGTERM
@@ -122,6 +135,8 @@ function parseChecked(argv: readonly string[], known: readonly MethodName[] | nu
       quiet: { type: 'boolean', default: false },
       progress: { type: 'boolean', default: false },
       schema: { type: 'boolean', default: false },
+      handoff: { type: 'boolean', default: false },
+      iterations: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -140,7 +155,16 @@ function parseChecked(argv: readonly string[], known: readonly MethodName[] | nu
     for (const k of kinds) if (k !== 'process' && k !== 'thread') invalid('ERR_NDSHARE_INVALID_ARGUMENT', "'process' and/or 'thread'", '--kinds', k);
   }
   if (values.sweep && values.size !== undefined) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'either --size or --sweep, not both', '--size', values.size);
-  const sizes = values.sweep ? kSweepSizes : values.size === undefined ? [kDefaultSize] : values.size.split(',').map((t) => parseCount(t.trim(), '--size'));
+  if (values.iterations !== undefined && !values.handoff) invalid('ERR_NDSHARE_INVALID_ARGUMENT', '--iterations only with --handoff', '--iterations', values.iterations);
+  if (values.handoff && values.parallel) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'either --handoff or --parallel, not both', '--handoff', true);
+  if (values.handoff && values.sweep) invalid('ERR_NDSHARE_INVALID_ARGUMENT', 'either --handoff or --sweep, not both', '--sweep', true);
+  const sizes = values.sweep
+    ? kSweepSizes
+    : values.size === undefined
+      ? values.handoff
+        ? kHandoffSizes
+        : [kDefaultSize]
+      : values.size.split(',').map((t) => parseCount(t.trim(), '--size'));
   const repeats = values.repeats === undefined ? kDefaultRepeats : parseCount(values.repeats, '--repeats');
   let parallel: ParallelOptions | undefined;
   if (values.workers !== undefined && !values.parallel) invalid('ERR_NDSHARE_INVALID_ARGUMENT', '--workers only with --parallel', '--workers', values.workers);
@@ -167,6 +191,7 @@ function parseChecked(argv: readonly string[], known: readonly MethodName[] | nu
       timeoutMs,
       dir: values.dir ?? tmpdir(),
       ...(parallel ? { parallel } : {}),
+      ...(values.handoff ? { handoff: true, iterations: values.iterations === undefined ? kHandoffIterations : parseCount(values.iterations, '--iterations') } : {}),
     },
     json: values.json ?? null,
     markdown: values.markdown,

@@ -12,6 +12,7 @@ import type { Kind } from '../methods/types.js';
 import { dtypeInfo, type DType } from '../core/dtype.js';
 import { collectEnv } from './env.js';
 import { measureFloors } from './floors.js';
+import { MemorySampler } from './memory.js';
 import type { Progress } from './progress.js';
 import { countParallelSteps, runParallel } from './parallel/run.js';
 import { PYTHON_METHODS, runPython } from './python.js';
@@ -50,7 +51,12 @@ export interface CellRuns {
  * `signal` aborted it (its process group was ended and what it created removed).
  */
 export async function runCell(spec: CellSpec, timeoutMs: number, signal?: AbortSignal): Promise<CellRuns | null> {
-  const exit = await runProcess(process.execPath, [cellScript, JSON.stringify(spec)], timeoutMs, process.env, signal);
+  let sampler: MemorySampler | undefined;
+  const watch = (pid: number): (() => void) => {
+    sampler = new MemorySampler(pid);
+    return () => void sampler?.stop();
+  };
+  const exit = await runProcess(process.execPath, [cellScript, JSON.stringify(spec)], timeoutMs, process.env, signal, watch);
   if (exit.state === 'interrupted') {
     if (exit.pid > 0) reapCell(exit.pid, spec.dir);
     return null;
@@ -69,7 +75,8 @@ export async function runCell(spec: CellSpec, timeoutMs: number, signal?: AbortS
     return { cold: { state: 'failed', error: `cell exited with ${how} and no result${exit.stderr ? `: ${lastLine(exit.stderr)}` : ''}` }, warm: null };
   }
   if (result.state === 'failed') return { cold: { state: 'failed', error: result.error }, warm: null };
-  const peaks = { peakParentKiB: result.peakParentKiB, peakChildKiB: result.peakChildKiB };
+  const once = sampler?.peak?.totalKiB;
+  const peaks = { peakParentKiB: result.peakParentKiB, peakChildKiB: result.peakChildKiB, ...(once !== undefined ? { peakOnceKiB: once } : {}) };
   const cold: Run = { state: 'ok', ...result.cold, ...peaks };
   let warm: Run | null = null;
   if (result.warm !== null) warm = 'error' in result.warm ? { state: 'failed', error: result.warm.error } : { state: 'ok', ...result.warm, ...peaks };

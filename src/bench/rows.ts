@@ -23,6 +23,8 @@ export function summarise(key: RowKey, runs: readonly Run[], unsupported?: strin
   const mid = totals.length > 0 ? median(totals) : null;
   const phases = ok.length > 0 && ok.every(hasPhases) ? medianPhases(ok as Array<OkRun & Phases>) : null;
   const peaks = ok.filter((r) => r.peakParentKiB !== undefined).map((r) => (r.peakParentKiB ?? 0) + (r.peakChildKiB ?? 0));
+  const once = ok.flatMap((r) => (r.peakOnceKiB !== undefined ? [r.peakOnceKiB] : []));
+  const peakOnceKiB = once.length > 0 ? Math.max(...once) : null;
   return {
     ...key,
     runs,
@@ -33,6 +35,8 @@ export function summarise(key: RowKey, runs: readonly Run[], unsupported?: strin
     phases,
     throughput: mid !== null && mid > 0 ? key.bytes / mid : null,
     peakKiB: peaks.length > 0 ? Math.max(...peaks) : null,
+    peakOnceKiB,
+    memoryRatio: peakOnceKiB !== null && key.bytes > 0 ? (peakOnceKiB * 1024) / key.bytes : null,
     floor: null,
     ratioFloor: null,
     ratioNumpy: null,

@@ -24,9 +24,17 @@ export const kInterruptGraceMs = 2000;
  * Spawns `command args` and waits for it. Whatever the process writes to fd 3 is returned as
  * `result` (cells answer there so that stray prints on stdout cannot corrupt the answer). When
  * `signal` aborts (the user pressed Ctrl-C), the group gets SIGTERM, then SIGKILL after
- * kInterruptGraceMs, and the exit is 'interrupted'.
+ * kInterruptGraceMs, and the exit is 'interrupted'. `watch` is called with the pid once the process
+ * runs (the memory sampler) and its result when the process has ended.
  */
-export function runProcess(command: string, args: readonly string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<Exit> {
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+  signal?: AbortSignal,
+  watch?: (pid: number) => () => void,
+): Promise<Exit> {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
     if (signal?.aborted) {
@@ -40,6 +48,7 @@ export function runProcess(command: string, args: readonly string[], timeoutMs: 
       resolve({ state: 'failed', error: `could not start ${command}: ${String((err as Error).message ?? err)}` });
       return;
     }
+    const unwatch = child.pid !== undefined ? watch?.(child.pid) : undefined;
     let stdout = '';
     let stderr = '';
     let result = '';
@@ -71,6 +80,7 @@ export function runProcess(command: string, args: readonly string[], timeoutMs: 
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     const settle = (): void => {
+      unwatch?.();
       clearTimeout(timer);
       clearTimeout(grace);
       signal?.removeEventListener('abort', onAbort);

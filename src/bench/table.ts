@@ -140,6 +140,42 @@ interface Column {
   readonly cell: (row: Row, numpy: Row | undefined) => string;
 }
 
+/**
+ * "812 MiB (1.06x)": the cell and its receiver together, shared pages counted once, and that over
+ * the array's bytes; reports without it show the sum of the two peak RSS figures, unmarked.
+ */
+function peakCell(r: Row): string {
+  if (r.peakOnceKiB == null) return formatKiB(r.peakKiB);
+  return `${formatKiB(r.peakOnceKiB)}${r.memoryRatio == null ? '' : ` (${ratio(r.memoryRatio)})`}`;
+}
+
+/** The memory goal of a row: zero-copy methods within 1.1x the array, copying ones within 2.2x. */
+export function memoryLimit(row: Pick<Row, 'copies'>): number | null {
+  return row.copies === null ? null : row.copies ? 2.2 : 1.1;
+}
+
+/**
+ * One goal line per method at size n (cold rows): the peak of the cell and its receiver together,
+ * shared pages once, over the array; what is not the array (the runtimes, a copy, buffers) is
+ * shown beside it, which is the why of a goal not met.
+ */
+function memoryGoals(report: Report, n: number): string[] {
+  const out: string[] = [];
+  const rows = report.rows.filter((r) => r.impl === 'ndshare' && r.n === n && r.temperature === 'cold' && r.memoryRatio != null && r.peakOnceKiB != null);
+  for (const r of rows) {
+    const limit = memoryLimit(r);
+    if (limit === null || r.memoryRatio == null || r.peakOnceKiB == null) continue;
+    const beside = r.peakOnceKiB - r.bytes / 1024;
+    const met = r.memoryRatio <= limit;
+    // Short enough for a terminal: the whole output stays under 120 columns.
+    out.push(
+      `n=${formatCount(n)} peak memory, ${r.method} ${r.kind} (${r.copies ? 'copying' : 'zero-copy'}, goal <= ${limit}x): ${met ? 'met' : 'NOT met'}, ` +
+        `${ratio(r.memoryRatio)} = array ${formatKiB(r.bytes / 1024)} ${beside >= 0 ? '+' : '-'} ${formatKiB(Math.abs(beside))}`,
+    );
+  }
+  return out;
+}
+
 function columns(report: Report, notes: Notes): Column[] {
   const cols: Column[] = [
     { head: 'Method', right: false, cell: (r) => r.method },
@@ -150,7 +186,7 @@ function columns(report: Report, notes: Notes): Column[] {
     { head: 'min', right: true, cell: (r) => formatSeconds(r.min) },
     { head: 'max', right: true, cell: (r) => formatSeconds(r.max) },
     { head: 'Throughput', right: true, cell: (r) => formatRate(r.throughput) },
-    { head: 'Peak mem', right: true, cell: (r) => formatKiB(r.peakKiB) },
+    { head: 'Peak mem', right: true, cell: peakCell },
   ];
   if (report.options.python) {
     cols.push({ head: 'NumPy (median)', right: true, cell: (_r, np) => (np ? formatSeconds(np.median) : '-') });
@@ -354,6 +390,7 @@ export function goalLines(report: Report): string[] {
         out.push(`n=${formatCount(n)} ${temp}: fastest ndshare process method (${best.method}, ${formatSeconds(best.median)}) <= 0.5x NumPy's fastest zero-copy (${npBest.method}, ${formatSeconds(npBest.median)}): ${verdict} (${ratio(r)}${floorNote})`);
       }
     }
+    out.push(...memoryGoals(report, n));
     const pipe = report.rows.find((r) => nd(r) && r.n === n && r.method === 'pipe' && r.temperature === 'cold');
     if (pipe?.ratioFloor != null) out.push(`n=${formatCount(n)}: pipe within 1.5x of its floor: ${pipe.ratioFloor <= 1.5 ? 'met' : 'NOT met'} (${ratio(pipe.ratioFloor)})`);
     // Issue 13, item 2: every copying method (and the manager, which copied before) <= 1.0x its
@@ -380,8 +417,78 @@ export function goalLines(report: Report): string[] {
     }
   }
   out.push(...parallelGoals(report));
+  out.push(...handoffGoals(report));
   return out.length === 0 ? [] : ['', 'Goals (from the issue; goals, not tests)', '', ...out.map((l) => `- ${l}`)];
 }
+
+/** "8.19 kB" / "8.00 GB", decimal like the study's sizes. */
+function formatBytesShort(b: number): string {
+  return formatBytes(b).replace(/\.?0+ /, ' ');
+}
+
+/** `--handoff`: one line per implementation x backing x kind x size. */
+function handoffLines(report: Report, md: boolean, notes: Notes, style: Style): string[] {
+  const h = report.handoff;
+  if (!h || h.rows.length === 0) return [];
+  const head = ['Impl', 'Backing', 'Kind', 'Via', 'Array', 'n', 'median', 'p99', 'min', 'bare msg', 'attach', '/Python', '/smallest', 'Status'];
+  const via = { ipc: 'IPC', MessagePort: 'port', 'multiprocessing.Pipe': 'Pipe' } as const;
+  const rows = [...h.rows].sort((a, b) => a.n - b.n);
+  const body = rows.map((r) => [
+    r.impl,
+    r.backing,
+    r.kind,
+    via[r.channel],
+    formatBytesShort(r.bytes),
+    String(r.iterations),
+    formatSeconds(r.median),
+    formatSeconds(r.p99),
+    formatSeconds(r.min),
+    formatSeconds(r.bareMedian),
+    formatSeconds(r.attachMedian),
+    ratio(r.ratioPython),
+    ratio(r.ratioSmallest),
+    r.outcome.state === 'failed' ? `failed [${notes.ref(r.outcome.error)}]` : r.outcome.state,
+  ]);
+  const paint: Paint = (i, col) => {
+    const r = rows[i];
+    return col === head.length - 1 && r ? (r.outcome.state === 'ok' ? style.ok : style.bad) : undefined;
+  };
+  const right = [false, false, false, false, true, true, true, true, true, true, true, true, true, false];
+  const text = (t: string): string[] => (md ? [t] : wrap(t, kNoteWidth, ''));
+  return [
+    '',
+    ...text(`Handoff to a running receiver: from the send of the handle until the receiver holds a view (one-way, CLOCK_MONOTONIC), after ${h.warmup} uncounted handoffs`),
+    '',
+    ...grid(head, body, right, md, paint),
+    ...notes.flush(md),
+    '',
+    ...text(
+      "Via: IPC (child_process), port (the worker's MessagePort), Pipe (multiprocessing). bare msg: median one-way time of an empty message over the same channel just before each handle (the channel's part); " +
+        'attach: median time in the receiver from the handle reaching its handler to the view (the attach\'s part). ' +
+        '/Python: median over the Python median at the same size; /smallest: over the same row at the smallest size. ' +
+        'Not measured: an fd passed to a running process (SCM_RIGHTS), which Node cannot do; memfd reaches it through /proc/<pid>/fd/<n>.',
+    ),
+  ];
+}
+
+/** Goals of `--handoff`: <= 0.5x Python at every size, and flat in the size. */
+function handoffGoals(report: Report): string[] {
+  const rows = report.handoff?.rows ?? [];
+  const out: string[] = [];
+  for (const r of rows) {
+    if (r.impl !== 'ndshare' || r.median === null) continue;
+    const what = `handoff ${r.backing} ${r.kind} ${formatBytesShort(r.bytes)}`;
+    if (r.ratioPython !== null) out.push(`${what}: median <= 0.5x Python (SharedMemory name over a Pipe): ${r.ratioPython <= 0.5 ? 'met' : 'NOT met'} (${ratio(r.ratioPython)}, ${formatSeconds(r.median)})`);
+    if (r.ratioSmallest !== null) out.push(`${what}: flat in size (median <= ${kFlat}x the smallest size's): ${r.ratioSmallest <= kFlat ? 'met' : 'NOT met'} (${ratio(r.ratioSmallest)})`);
+  }
+  for (const r of rows) {
+    if (r.impl === 'python' && r.ratioSmallest !== null) out.push(`(Python SharedMemory over a Pipe, ${formatBytesShort(r.bytes)}: ${ratio(r.ratioSmallest)} of its smallest size)`);
+  }
+  return out;
+}
+
+/** "Flat in the array size": the large array's median within this factor of the small one's. */
+const kFlat = 1.25;
 
 /** With several sizes: one line per method and kind, median total (handoff) per size, cold pages. */
 function sweepLines(report: Report, md: boolean): string[] {
@@ -413,11 +520,14 @@ export function renderTables(report: Report, md = false, style: Style = plainSty
   const notes = new Notes();
   const paintWith = md ? plainStyle : style;
   const e = report.env;
+  const o = report.options;
   out.push(
-    report.options.parallel
-      ? `ndshare bench --parallel: float64, ${report.options.repeats} timed run(s) per kernel after one untimed, pools of threads (piscina) and processes beside NumPy's multiprocessing.Pool`
-      : `ndshare bench: ${report.options.dtype} ones, ${report.options.repeats} repeat(s), one fresh process per cell` +
-        `${report.options.verify ? ', full checksum in the receiver' : ''}${report.options.prefault ? ', receiver prefaults' : ''}`,
+    o.parallel
+      ? `ndshare bench --parallel: float64, ${o.repeats} timed run(s) per kernel after one untimed, pools of threads (piscina) and processes beside NumPy's multiprocessing.Pool`
+      : o.handoff === true
+        ? `ndshare bench --handoff: float64 ones, ${o.iterations ?? '?'} handoffs per receiver and size, one fresh sender process per backing and size`
+        : `ndshare bench: ${o.dtype} ones, ${o.repeats} repeat(s), one fresh process per cell` +
+          `${o.verify ? ', full checksum in the receiver' : ''}${o.prefault ? ', receiver prefaults' : ''}`,
     `${e.date} | ${e.cpu} x${e.cores} | Linux ${e.kernel} | Node ${e.node}${e.python ? ` | Python ${e.python} | NumPy ${e.numpy}` : ''}` +
       `${e.loadavg ? ` | load ${e.loadavg.join(' ')} at start` : ''}`,
   );
@@ -434,6 +544,7 @@ export function renderTables(report: Report, md = false, style: Style = plainSty
     out.push(...numpyLines(report, n, md, notes, paintWith));
   }
   for (const section of report.parallel ?? []) out.push(...parallelLines(section, md, notes, paintWith));
+  out.push(...handoffLines(report, md, notes, paintWith));
   out.push(...sweepLines(report, md));
   out.push(...floorLines(report.floors, md));
   out.push(...goalLines(report));

@@ -33,6 +33,13 @@ export interface BenchOptions {
   readonly dir: string;
   /** `--parallel`: run the parallel kernels instead of the study. Absent otherwise. */
   readonly parallel?: ParallelOptions;
+  /**
+   * `--handoff`: measure the handoff to an already running receiver (src/bench/handoff.ts)
+   * instead of the study; absent in reports written before it was added.
+   */
+  readonly handoff?: boolean;
+  /** `--iterations`: handoffs per receiver in `--handoff` mode (after the warm-up). */
+  readonly iterations?: number;
 }
 
 /** What `--parallel` runs: worker counts and kinds (the NumPy pool always runs beside them). */
@@ -71,7 +78,13 @@ export interface Phases {
 
 /** One measured run, as stored in the report. */
 export type Run =
-  | ({ readonly state: 'ok' } & Partial<Phases> & { readonly total: number; readonly peakParentKiB?: number; readonly peakChildKiB?: number })
+  | ({ readonly state: 'ok' } & Partial<Phases> & {
+      readonly total: number;
+      readonly peakParentKiB?: number;
+      readonly peakChildKiB?: number;
+      /** Peak of the cell and its receiver together, shared pages counted once (src/bench/memory.ts). */
+      readonly peakOnceKiB?: number;
+    })
   | { readonly state: 'failed'; readonly error: string }
   | { readonly state: 'timeout'; readonly afterSeconds: number };
 
@@ -134,6 +147,13 @@ export interface Row {
   readonly throughput: number | null;
   /** Largest parent + child peak RSS over ok runs (KiB); shared pages count in both. */
   readonly peakKiB: number | null;
+  /**
+   * Largest peak of the cell and its receiver together over ok runs (KiB), shared pages counted
+   * once (src/bench/memory.ts); absent in reports written before it was added.
+   */
+  readonly peakOnceKiB?: number | null;
+  /** peakOnceKiB / the array's bytes: the memory goal's ratio. */
+  readonly memoryRatio?: number | null;
   /** This row's floor (seconds) and median/floor, with --floor. */
   readonly floor: number | null;
   readonly ratioFloor: number | null;
@@ -247,4 +267,76 @@ export interface Report {
    * method's row may hold fewer runs than `options.repeats`. Absent in a complete run.
    */
   readonly partial?: boolean;
+  /** `--handoff` mode: the handoff to running receivers (src/bench/handoff.ts). */
+  readonly handoff?: HandoffResult;
+}
+
+/** Which memory the sender hands off in `--handoff` mode (the zero-copy backings). */
+export type HandoffBacking = 'shm' | 'memfd' | 'file' | 'sab';
+
+/** How the handle travels to the running receiver. */
+export type HandoffChannel = 'ipc' | 'MessagePort' | 'multiprocessing.Pipe';
+
+/** What a handoff cell is asked to do (JSON in argv). */
+export interface HandoffSpec {
+  readonly backing: HandoffBacking;
+  readonly kinds: readonly Kind[];
+  readonly n: number;
+  readonly iterations: number;
+  readonly warmup: number;
+  readonly dir: string;
+}
+
+/** One receiver's handoff latencies, in seconds. */
+export interface HandoffSamples {
+  readonly kind: Kind;
+  readonly channel: HandoffChannel;
+  /** Send of the handle until the receiver holds a view (one-way, CLOCK_MONOTONIC on both sides). */
+  readonly latencies: readonly number[];
+  /** Send of the handle until the sender has the receiver's reply (sent after it let the view go). */
+  readonly roundTrips: readonly number[];
+  /** One-way time of a bare message over the same channel, just before each handle: the channel's part. */
+  readonly bare: readonly number[];
+  /** In the receiver: from the handle reaching its message handler until it held the view (the attach's part). */
+  readonly attaches: readonly number[];
+}
+
+/** A handoff cell's answer (ndshare in Node, or the Python reference). */
+export type HandoffCellResult =
+  | { readonly state: 'ok'; readonly create: number; readonly receivers: readonly HandoffSamples[] }
+  | { readonly state: 'failed'; readonly error: string };
+
+/** One row of the handoff table: one implementation x backing x kind x size. */
+export interface HandoffRow {
+  readonly impl: 'ndshare' | 'python';
+  readonly backing: HandoffBacking;
+  readonly kind: Kind;
+  readonly channel: HandoffChannel;
+  readonly n: number;
+  readonly bytes: number;
+  readonly outcome: RowState;
+  /** Seconds to create and fill the array, once for all iterations. */
+  readonly create: number | null;
+  /** Counted iterations (the warm-up is not in them). */
+  readonly iterations: number;
+  readonly median: number | null;
+  readonly p99: number | null;
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly roundTripMedian: number | null;
+  /** Median one-way time of a bare message over the same channel: what is left is the attach. */
+  readonly bareMedian: number | null;
+  /** Median time in the receiver from the handle's arrival in its handler to the view: the attach itself. */
+  readonly attachMedian: number | null;
+  /** ndshare median / the Python median at the same size. */
+  readonly ratioPython: number | null;
+  /** This size's median / the smallest size's median, same implementation, backing and kind. */
+  readonly ratioSmallest: number | null;
+}
+
+/** The `--handoff` part of the report. */
+export interface HandoffResult {
+  /** Uncounted handoffs before the counted ones, per receiver. */
+  readonly warmup: number;
+  readonly rows: readonly HandoffRow[];
 }

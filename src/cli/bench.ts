@@ -17,7 +17,7 @@ export const bench: Command = {
     ]);
     const args = parseBenchArgs(argv, METHODS.map((m) => m.name));
     const catalog = new Map(METHODS.map((m) => [m.name, m] as const));
-    const why = args.schema || args.options.parallel ? null : whyNoCells(args.options, catalog);
+    const why = args.schema || args.options.parallel || args.options.handoff === true ? null : whyNoCells(args.options, catalog);
     if (why !== null) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected --methods and --kinds (or --threads) that run at least one cell but ${why}`);
     return async (io) => {
       if (args.schema) {
@@ -33,7 +33,9 @@ export const bench: Command = {
         import('node:fs'),
       ]);
       const mode = args.quiet ? 'off' : io.stderr.isTTY === true ? 'bar' : args.progress ? 'lines' : 'off';
-      const progress = progressReporter(io.stderr, countSteps(args.options, catalog), mode, styleFor(io.stderr, io.env));
+      const handoff = args.options.handoff === true ? await import('../bench/handoff.js') : null;
+      const steps = handoff ? handoff.countHandoffSteps(args.options) : countSteps(args.options, catalog);
+      const progress = progressReporter(io.stderr, steps, mode, styleFor(io.stderr, io.env));
       // Ctrl-C (SIGINT) or SIGTERM ends the running cell (and its children), then the finished
       // cells are reported. While these listeners are installed, neither signal kills the process.
       const interrupt = new AbortController();
@@ -46,7 +48,7 @@ export const bench: Command = {
       process.on('SIGTERM', onSignal);
       let report;
       try {
-        report = await runBench(args.options, catalog, argv, progress, interrupt.signal);
+        report = handoff ? await handoff.runHandoffBench(args.options, argv, progress, interrupt.signal) : await runBench(args.options, catalog, argv, progress, interrupt.signal);
       } finally {
         process.removeListener('SIGINT', onSignal);
         process.removeListener('SIGTERM', onSignal);
@@ -64,7 +66,8 @@ export const bench: Command = {
       // A failed or timed-out cell is a failure, so scripts notice.
       const bad = (o: { state: string }): boolean => o.state === 'failed' || o.state === 'timeout';
       const parallelBad = (report.parallel ?? []).some((p) => p.results.some((r) => bad(r.outcome)) || p.sharing.some((s) => bad(s.outcome)));
-      return report.rows.some((r) => bad(r.outcome)) || parallelBad ? EXIT.failure : EXIT.ok;
+      const handoffBad = (report.handoff?.rows ?? []).some((r) => bad(r.outcome));
+      return report.rows.some((r) => bad(r.outcome)) || parallelBad || handoffBad ? EXIT.failure : EXIT.ok;
     };
   },
 };

@@ -22,13 +22,16 @@ export function newSegmentName(): string {
 
 /** Reads and parses the .npy header of an open fd, reading no more than the bounded header. */
 export function readHeaderFd(fd: number, fileSize: number, source: string): NpyHeader {
-  const prelude = new Uint8Array(Math.min(kPreludeLengthV2, fileSize));
-  readFully(fd, prelude, 0);
-  const p = readPrelude(prelude, source);
+  // One read holds the whole header of every ndshare segment (data at 4096) and NumPy file (64,
+  // 128): a second read is only for a longer header.
+  const first = new Uint8Array(Math.min(kSegmentDataOffset, fileSize));
+  readFully(fd, first, 0);
+  const p = readPrelude(first.subarray(0, kPreludeLengthV2), source);
   const end = p.headerStart + p.headerLength;
   if (end > fileSize) {
     throw new NdshareError('ERR_NDSHARE_TRUNCATED', `Expected at least ${end} bytes of header in ${source} but it has ${fileSize} bytes`);
   }
+  if (end <= first.length) return parseHeader(first.subarray(0, end), p, source);
   const bytes = new Uint8Array(Math.min(end, kPreludeLengthV2 + kMaxHeaderLength));
   readFully(fd, bytes, 0);
   return parseHeader(bytes, p, source);

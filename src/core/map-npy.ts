@@ -91,18 +91,16 @@ export function openForMap(path: string, mode: Mode): number {
  * A missing path passes: the caller's own open reports it.
  */
 export function refuseNonRegular(path: string): void {
-  let probe: number;
+  // lstat sees what an O_PATH | O_NOFOLLOW open and fstat would see, in one call instead of three
+  // (this runs on every attach by name); neither closes the window before the caller's open,
+  // which the checks after it (fstat of the opened fd) cover.
+  let st: Stats | undefined;
   try {
-    probe = native().openFd(path, O_PATH | constants.O_NOFOLLOW | O_CLOEXEC, 0);
+    st = lstatSync(path, { throwIfNoEntry: false });
   } catch {
     return;
   }
-  try {
-    const st = fstatSync(probe);
-    if (!st.isFile()) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected a regular file at ${path} but it is ${st.isSymbolicLink() ? 'a symbolic link' : kindOf(st)}`, { path });
-  } finally {
-    closeQuietly(probe);
-  }
+  if (st !== undefined && !st.isFile()) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected a regular file at ${path} but it is ${st.isSymbolicLink() ? 'a symbolic link' : kindOf(st)}`, { path });
 }
 
 /** Opens the inode behind an O_PATH fd with the flags of `mode` (the name may have changed since). */
@@ -200,7 +198,7 @@ export function mapFd<D extends DType>(
       holdLiveness(fd, source);
       // Locked first, then checked: a name unlinked, or renamed away by a pool that released the
       // segment, before our lock fails here; after our lock, the pool sees the lock and lets go.
-      if (rules.requireName !== false && !stillNamed(fd, rules.name ?? source)) throw new NdshareError('ENOENT', `Failed to attach ${source}: ENOENT. The segment was removed`, { path: source });
+      if (rules.requireName !== false && !stillNamed(st, rules.name ?? source)) throw new NdshareError('ENOENT', `Failed to attach ${source}: ENOENT. The segment was removed`, { path: source });
     } else if (rules.liveness) {
       holdLiveness(fd, source);
     }
@@ -213,10 +211,13 @@ export function mapFd<D extends DType>(
   }
 }
 
-/** True while `name` (a shm name) still names the object behind `fd`. */
-function stillNamed(fd: number, name: string): boolean {
-  const mine = fstatSync(fd);
-  if (mine.nlink === 0) return false;
+/**
+ * True while `name` (a shm name) still names the object whose fstat is `mine`. One lstat, after
+ * the lock: the name resolving to this very inode is what matters, and it also proves the object
+ * still has a link (an unlinked object is reached by no name), so a second fstat for `nlink` adds
+ * nothing; and while our fd holds the object, its inode number cannot go to another one.
+ */
+function stillNamed(mine: Stats, name: string): boolean {
   const now = lstatSync(`${kShmDir}${name}`, { throwIfNoEntry: false });
   return now !== undefined && now.ino === mine.ino && now.dev === mine.dev;
 }

@@ -3,6 +3,7 @@
  * the Python literal NumPy writes (a dict with 'descr', 'fortran_order' and 'shape') and turns
  * anything else into ERR_NDSHARE_BAD_HEADER, never an exception of another kind.
  */
+import { Buffer } from 'node:buffer';
 import { escapeText, NdshareError, quoted } from '../errors.js';
 import { parseDescr, type ParsedDescr } from './dtype.js';
 import { sizeOf } from './validate.js';
@@ -123,12 +124,21 @@ function keyList(keys: readonly string[]): string {
   return keys.length > kListedKeysMax ? `${shown.join(',')},... (${keys.length} keys)` : shown.join(',');
 }
 
+/** ISO-8859-1 (every byte one code point), decoded natively: Buffer's 'latin1' is exactly that. */
 function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 8192) {
-    s += String.fromCharCode(...bytes.subarray(i, Math.min(i + 8192, bytes.length)));
-  }
-  return s;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/**
+ * What the regular expression `\s` matches, one character code at a time: the ASCII ones are
+ * tested by code (an ndshare segment's header is padded with some 4000 spaces up to its 4096-byte
+ * data offset, which a regular expression per character made the slowest step of every attach),
+ * anything above ASCII by the expression itself, so the accepted text is exactly what it was.
+ */
+function isSpace(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) return true;
+  return c > 0x7f && /\s/.test(text[i] ?? '');
 }
 
 type PyValue = string | boolean | number[];
@@ -138,11 +148,14 @@ type PyValue = string | boolean | number[];
  * quoted string, True/False, or a tuple of non-negative integers. Trailing commas and whitespace
  * are allowed, as are NumPy's `L` suffixes from Python 2 files.
  */
-function parsePythonDict(text: string, source: string): Record<string, PyValue> {
+function parsePythonDict(padded: string, source: string): Record<string, PyValue> {
+  // The padding goes in one native call: trimEnd() removes exactly the characters `\s` matches
+  // (WhiteSpace and LineTerminator), so the text accepted is the same.
+  const text = padded.trimEnd();
   let i = 0;
   const out: Record<string, PyValue> = Object.create(null) as Record<string, PyValue>;
   const ws = (): void => {
-    while (i < text.length && /\s/.test(text[i] ?? '')) i++;
+    while (i < text.length && isSpace(text, i)) i++;
   };
   const expect = (ch: string): void => {
     ws();
