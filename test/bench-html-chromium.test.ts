@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Report } from '../src/bench/types.js';
 import { BenchSandbox } from './helpers/bench.js';
 import { runSync } from './helpers/process.js';
+import { onceOnMainNode } from './helpers/matrix.js';
 
 const bin = fileURLToPath(new URL('../../bin/ndshare.js', import.meta.url));
 const kBrowserNames = ['chromium', 'chromium-browser', 'google-chrome'];
@@ -61,7 +62,7 @@ function renderInChromium(browser: string, html: string): { drawn: number; chart
   }
 }
 
-test('report --html: bars (ndshare vs NumPy) and sweep lines are drawn in headless Chromium', async (t) => {
+test('report --html: bars (ndshare vs NumPy) and sweep lines are drawn in headless Chromium', { skip: onceOnMainNode('headless Chromium drawing the report') }, async (t) => {
   const browser = findChromium();
   if (browser.state === 'missing') {
     const fix = 'install one (Debian: apt-get install chromium) or set CHROME_PATH';

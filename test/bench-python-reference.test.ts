@@ -12,10 +12,11 @@ import { test } from 'node:test';
 import { PYTHON_METHODS, referenceScript, runPython } from '../src/bench/python.js';
 import { runSync } from './helpers/process.js';
 import { shmEntries } from './helpers/shm.js';
+import { onceOnMainNode } from './helpers/matrix.js';
 
 const refNames = (): string[] => readdirSync('/dev/shm').filter((n) => n.startsWith('ndshare-ref-'));
 
-test('NumPy reference: all nine study methods share 1e4 ones with a verifying child', async () => {
+test('NumPy reference: all nine study methods share 1e4 ones with a verifying child', { skip: onceOnMainNode('the NumPy reference') }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ndshare-ref-test-'));
   const before = shmEntries();
   try {

@@ -14,12 +14,15 @@ import { SyncPeer } from './helpers/sync-peer.js';
 import { ShmSnapshot } from './helpers/shm.js';
 
 const kWaitMs = 1000;
-const kAttempts = 5;
+const kAttempts = 10;
 
 /**
  * Runs one wait in `peer` and, once the peer announced it is about to wait (word 1), changes the
  * value and keeps notifying both ways until the peer replies. Retries when the peer started its
- * wait only after the change ('not-equal'), which says nothing either way.
+ * wait only after the change ('not-equal'), which says nothing either way. Nothing observable says
+ * that another process is inside Atomics.wait, so each retry leaves the peer longer between its
+ * announcement and the change (0, 2, 4, ... 512 ms, all below the peer's 1 s wait): on a loaded
+ * machine (CI's Node matrix) the peer lost the race 5 times in a row with no gap.
  */
 async function waitAndNotify(peer: SyncPeer, cell: NdArray<'int32'>, op: 'atomics-wait' | 'futex-wait', handle: unknown = cell.handle): Promise<unknown> {
   const words = cell.data;
@@ -30,6 +33,7 @@ async function waitAndNotify(peer: SyncPeer, cell: NdArray<'int32'>, op: 'atomic
     let done = false;
     void reply.finally(() => (done = true)).catch(() => undefined);
     while (Atomics.load(words, 1) === 0 && !done) await new Promise((resolve) => setImmediate(resolve));
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 2 ** attempt));
     Atomics.store(words, 0, 1);
     while (!done) {
       Atomics.notify(words, 0);
