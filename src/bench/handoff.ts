@@ -16,7 +16,7 @@ import { dtypeInfo, type DType } from '../core/dtype.js';
 import { kShmDir } from '../core/layout.js';
 import type { Kind } from '../methods/types.js';
 import { collectEnv } from './env.js';
-import { reapCell } from './orchestrator.js';
+import { reapCell, reportOf } from './orchestrator.js';
 import type { Progress } from './progress.js';
 import { median } from './rows.js';
 import { kHandoffIterations } from './options.js';
@@ -57,16 +57,7 @@ export async function runHandoffBench(options: BenchOptions, argv: readonly stri
   const t0 = process.hrtime.bigint();
   const env = collectEnv(argv, options.python);
   const handoff = await runHandoff(options, progress, signal);
-  return {
-    schema: 'ndshare-bench/1',
-    env,
-    options,
-    floors: [],
-    rows: [],
-    handoff,
-    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
-    ...(signal?.aborted ? { partial: true } : {}),
-  };
+  return reportOf(env, options, t0, signal, { floors: [], rows: [], handoff });
 }
 
 /** Runs every handoff cell (and the Python reference, with --python) and returns the rows. */

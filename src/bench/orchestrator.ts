@@ -152,16 +152,7 @@ export async function runBench(options: BenchOptions, catalog: MethodCatalog, ar
       if (signal?.aborted) break;
       parallel.push(await runParallel(n, options, progress, signal));
     }
-    return {
-      schema: 'ndshare-bench/1',
-      env,
-      options,
-      floors: [],
-      rows: [],
-      parallel,
-      seconds: Number(process.hrtime.bigint() - t0) / 1e9,
-      ...(signal?.aborted ? { partial: true } : {}),
-    };
+    return reportOf(env, options, t0, signal, { floors: [], rows: [], parallel });
   }
   const itemsize = dtypeInfo(options.dtype as DType).itemsize;
   const floors: Floors[] = [];
@@ -183,12 +174,26 @@ export async function runBench(options: BenchOptions, catalog: MethodCatalog, ar
       }
     }
   }
+  return reportOf(env, options, t0, signal, { floors, rows: withRatios(rows, floors) });
+}
+
+/**
+ * A report around what a run measured (the study's rows and floors, or the `--parallel` or
+ * `--handoff` section): the schema tag, machine, options, wall time since `t0`, and `partial`
+ * when `signal` stopped it.
+ */
+export function reportOf(
+  env: Report['env'],
+  options: BenchOptions,
+  t0: bigint,
+  signal: AbortSignal | undefined,
+  measured: Pick<Report, 'floors' | 'rows' | 'parallel' | 'handoff'>,
+): Report {
   return {
     schema: 'ndshare-bench/1',
     env,
     options,
-    floors,
-    rows: withRatios(rows, floors),
+    ...measured,
     seconds: Number(process.hrtime.bigint() - t0) / 1e9,
     ...(signal?.aborted ? { partial: true } : {}),
   };
