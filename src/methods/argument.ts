@@ -14,8 +14,8 @@ import { NdshareError } from '../errors.js';
 import type { AnyTypedArray } from '../core/dtype.js';
 import type { NdArray } from '../core/ndarray.js';
 import type { Method } from './types.js';
-import { bytesOf, checkHeader, heapArray, destinationArray } from './common.js';
-import { readInto } from './fd-reader.js';
+import { bytesOf, checkHeader, heapArray } from './common.js';
+import { readFramedArray } from './fd-reader.js';
 
 /** "NDAR": guards against a stream that is not ours. */
 const kArgumentMagic = 0x5241444e;
@@ -52,42 +52,27 @@ function headerBytes(array: NdArray): Buffer {
 }
 
 /** Reads the header, then the elements straight into a new heap array; takes ownership of `fd`. */
-async function readArgument(fd: number): Promise<NdArray> {
-  const prefix = new Uint8Array(kPrefixBytes);
-  let header: Uint8Array | null = null;
-  let array: NdArray | null = null;
-  await readInto(
-    fd,
-    prefix,
-    (filled) => {
-      if (filled === prefix) {
-        const view = new DataView(prefix.buffer);
-        if (view.getUint32(0, true) !== kArgumentMagic) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected the ndshare start-argument header but received other bytes');
-        const len = view.getUint32(4, true);
-        if (len > kMaxHeaderBytes) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a start-argument header of at most ${kMaxHeaderBytes} bytes but received a length of ${len}`);
-        header = new Uint8Array(len);
-        return header;
+function readArgument(fd: number): Promise<NdArray> {
+  return readFramedArray(fd, {
+    magic: kArgumentMagic,
+    maxHeaderBytes: kMaxHeaderBytes,
+    name: 'start-argument',
+    missing: 'a start argument',
+    channel: 'the start-argument pipe',
+    decode(header) {
+      let parsed: unknown;
+      try {
+        parsed = deserialize(header);
+      } catch {
+        throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a v8-serialized start-argument header but received bytes it cannot read');
       }
-      if (filled === header) {
-        let parsed: unknown;
-        try {
-          parsed = deserialize(header);
-        } catch {
-          throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a v8-serialized start-argument header but received bytes it cannot read');
-        }
-        const h = checkHeader(parsed, 'the start argument');
-        if ((parsed as { nbytes?: unknown }).nbytes !== h.nbytes) {
-          throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected the start argument to announce ${h.nbytes} bytes for its dtype and shape but it announced ${String((parsed as { nbytes?: unknown }).nbytes)}`);
-        }
-        array = destinationArray(h.dtype, h.shape);
-        return bytesOf(array);
+      const h = checkHeader(parsed, 'the start argument');
+      if ((parsed as { nbytes?: unknown }).nbytes !== h.nbytes) {
+        throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected the start argument to announce ${h.nbytes} bytes for its dtype and shape but it announced ${String((parsed as { nbytes?: unknown }).nbytes)}`);
       }
-      return null;
+      return h;
     },
-    'the start-argument pipe',
-  );
-  if (array === null) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a start argument but the pipe ended first');
-  return array;
+  });
 }
 
 export const argument: Method = {

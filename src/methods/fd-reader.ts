@@ -5,6 +5,9 @@
  */
 import { Socket } from 'node:net';
 import { NdshareError } from '../errors.js';
+import type { DType } from '../core/dtype.js';
+import type { NdArray } from '../core/ndarray.js';
+import { bytesOf, destinationArray } from './common.js';
 
 /**
  * Fills `first`, then whatever `onFull` returns for each filled target, until it returns null.
@@ -69,4 +72,52 @@ export function readInto(fd: number, first: Uint8Array, onFull: (filled: Uint8Ar
     }
     if (target === null) finish();
   });
+}
+
+/** The framing of a socket that carries one array: `magic` (u32 LE), header length (u32 LE), header, elements. */
+export interface ArrayFrame {
+  readonly magic: number;
+  /** Largest header length accepted, so a wrong length cannot make the reader allocate much. */
+  readonly maxHeaderBytes: number;
+  /** In messages: "the ndshare <name> header". */
+  readonly name: string;
+  /** In messages: "Expected <missing> but the pipe ended first". */
+  readonly missing: string;
+  /** The socket, for readInto's messages. */
+  readonly channel: string;
+  /** Parses and checks the header; throws ERR_NDSHARE_PROTOCOL on bad bytes. */
+  decode(header: Uint8Array): { readonly dtype: DType; readonly shape: readonly number[] };
+}
+
+/**
+ * Reads one framed array from `fd` (taking ownership of it): the prefix, the header, then the
+ * elements straight into a new heap array.
+ */
+export async function readFramedArray(fd: number, frame: ArrayFrame): Promise<NdArray> {
+  const prefix = new Uint8Array(8);
+  let header: Uint8Array | null = null;
+  let array: NdArray | null = null;
+  await readInto(
+    fd,
+    prefix,
+    (filled) => {
+      if (filled === prefix) {
+        const view = new DataView(prefix.buffer);
+        if (view.getUint32(0, true) !== frame.magic) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected the ndshare ${frame.name} header but received other bytes`);
+        const len = view.getUint32(4, true);
+        if (len > frame.maxHeaderBytes) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a ${frame.name} header of at most ${frame.maxHeaderBytes} bytes but received a length of ${len}`);
+        header = new Uint8Array(len);
+        return header;
+      }
+      if (filled === header) {
+        const h = frame.decode(header);
+        array = destinationArray(h.dtype, h.shape);
+        return bytesOf(array);
+      }
+      return null;
+    },
+    frame.channel,
+  );
+  if (array === null) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected ${frame.missing} but the pipe ended first`);
+  return array;
 }

@@ -6,8 +6,8 @@ import { NdshareError } from '../errors.js';
 import type { Writable } from 'node:stream';
 import type { NdArray } from '../core/ndarray.js';
 import type { Method } from './types.js';
-import { bytesOf, checkHeader, chunkBytesOf, destinationArray } from './common.js';
-import { readInto } from './fd-reader.js';
+import { bytesOf, checkHeader, chunkBytesOf } from './common.js';
+import { readFramedArray } from './fd-reader.js';
 
 /** "NDPI": guards against a stream that is not ours. */
 const kPipeMagic = 0x4e445049;
@@ -51,37 +51,21 @@ export function sendPipe(stream: Writable, array: NdArray, chunk = kDefaultPipeC
 }
 
 /** Reads a header and then the bytes straight into a new heap array; takes ownership of `fd`. */
-export async function receivePipe(fd: number): Promise<NdArray> {
-  const prefix = new Uint8Array(kPrefixBytes);
-  let header: Uint8Array | null = null;
-  let array: NdArray | null = null;
-  await readInto(
-    fd,
-    prefix,
-    (filled) => {
-      if (filled === prefix) {
-        const view = new DataView(prefix.buffer);
-        if (view.getUint32(0, true) !== kPipeMagic) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected the ndshare pipe header but received other bytes');
-        const len = view.getUint32(4, true);
-        if (len > kMaxHeaderJson) throw new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a pipe header of at most ${kMaxHeaderJson} bytes but received a length of ${len}`);
-        header = new Uint8Array(len);
-        return header;
+export function receivePipe(fd: number): Promise<NdArray> {
+  return readFramedArray(fd, {
+    magic: kPipeMagic,
+    maxHeaderBytes: kMaxHeaderJson,
+    name: 'pipe',
+    missing: 'a pipe header',
+    channel: 'the pipe',
+    decode(header) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(Buffer.from(header).toString('utf8'));
+      } catch {
+        throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a JSON pipe header but received unparsable text');
       }
-      if (filled === header) {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(Buffer.from(header).toString('utf8'));
-        } catch {
-          throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a JSON pipe header but received unparsable text');
-        }
-        const h = checkHeader(parsed, 'pipe header');
-        array = destinationArray(h.dtype, h.shape);
-        return bytesOf(array);
-      }
-      return null;
+      return checkHeader(parsed, 'pipe header');
     },
-    'the pipe',
-  );
-  if (array === null) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a pipe header but the pipe ended first');
-  return array;
+  });
 }
