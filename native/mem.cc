@@ -220,11 +220,13 @@ napi_value Populate(napi_env env, napi_callback_info info) {
   return rc < 0 ? ThrowErrno(env, errno, "madvise") : nullptr;
 }
 
-// prepareHeap(view: Uint8Array over an ArrayBuffer its owner is about to fill): advises
-// transparent huge pages (MADV_HUGEPAGE, as NumPy does for large arrays) and maps every whole page
-// under the view now (MADV_POPULATE_WRITE), so the fill runs without a page fault per 4 KiB. Advice
-// only, on the pages wholly inside the view: errors are not thrown (an old kernel, THP off);
-// returns whether the pages were populated.
+// prepareHeap(view: Uint8Array over an ArrayBuffer its owner is about to fill, populate = true):
+// advises transparent huge pages (MADV_HUGEPAGE, as NumPy does for large arrays) and, unless
+// populate is false, maps every whole page under the view now (MADV_POPULATE_WRITE), so the fill
+// runs without a page fault per 4 KiB. Without populate it returns at once, and a fill that follows
+// in slices faults one huge page per 2 MiB instead (the manager server, which keeps answering
+// between slices). Advice only, on the pages wholly inside the view: errors are not thrown (an old
+// kernel, THP off); returns whether the pages were populated.
 napi_value PrepareHeap(napi_env env, napi_callback_info info) {
   Args args(env, info);
   bool isView = false;
@@ -247,6 +249,10 @@ napi_value PrepareHeap(napi_env env, napi_callback_info info) {
 #ifdef MADV_HUGEPAGE
   madvise(start, span, MADV_HUGEPAGE);
 #endif
+  bool populate = true;  // an argument that is not a boolean (undefined: left out) keeps the default
+  napi_valuetype kind = napi_undefined;
+  if (napi_typeof(env, args[1], &kind) == napi_ok && kind == napi_boolean) napi_get_value_bool(env, args[1], &populate);
+  if (!populate) return Bool(env, false);
   int rc;
   do {
     rc = madvise(start, span, MADV_POPULATE_WRITE);

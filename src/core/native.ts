@@ -34,7 +34,7 @@ export interface NativeBinding {
    * Advice for a heap buffer about to be filled: huge pages (MADV_HUGEPAGE) and every whole page
    * under `view` mapped now (MADV_POPULATE_WRITE). Never throws for the advice; true if populated.
    */
-  prepareHeap(view: Uint8Array): boolean;
+  prepareHeap(view: Uint8Array, populate?: boolean): boolean;
   /**
    * Replaces, in place, the mapping under `view` (a Uint8Array over the whole SharedArrayBuffer of a
    * mapping made by `mmap`) with private zero pages: the views stay valid and read zeros, and the

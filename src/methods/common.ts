@@ -1,8 +1,7 @@
 /** Small pieces the method files share: byte views, plans without data, received copies. */
 import { dtypeInfo, resolveDType, type DType } from '../core/dtype.js';
 import { invalid, NdshareError } from '../errors.js';
-import { heapOps } from '../core/backings/heap.js';
-import { create } from '../core/create.js';
+import { allocate, heapOps } from '../core/backings/heap.js';
 import { native } from '../core/native.js';
 import { wrap, type NdArray } from '../core/ndarray.js';
 import { checkShape, sizeOf } from '../core/validate.js';
@@ -40,7 +39,7 @@ export function paramsThreadPlan(params: unknown, transferList: readonly Transfe
  * copy. Advice only: without the addon it is a plain heap array.
  */
 export function destinationArray(dtype: DType, shape: readonly number[]): NdArray {
-  const array = create({ dtype, shape, backing: 'heap' });
+  const array = newHeapArray(dtype, shape);
   if (array.nbytes >= kPrepareMinBytes) {
     try {
       native().prepareHeap(bytesOf(array));
@@ -53,6 +52,15 @@ export function destinationArray(dtype: DType, shape: readonly number[]): NdArra
 
 /** Below this, page faults cost too little to be worth a system call. */
 const kPrepareMinBytes = 4 * 1024 * 1024;
+
+/**
+ * A new zeroed heap array of a checked dtype and shape: what `create({ backing: 'heap' })` makes,
+ * without loading every backing (core/create.ts): a receiver or the manager server starts faster.
+ */
+export function newHeapArray(dtype: DType, shape: readonly number[]): NdArray {
+  const nbytes = sizeOf(shape, dtypeInfo(dtype)).nbytes;
+  return heapArray(dtype, shape, allocate((n) => new ArrayBuffer(n), nbytes, 'heap'), 0);
+}
 
 /** A heap NdArray over bytes received by copy (no further copy). */
 export function heapArray(dtype: DType, shape: readonly number[], buffer: ArrayBuffer, byteOffset: number): NdArray {

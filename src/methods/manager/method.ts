@@ -19,7 +19,6 @@ import { fromWireError, NdshareError, type WireError } from '../../errors.js';
 import type { NdArray } from '../../core/ndarray.js';
 import { ManagerClient } from './client.js';
 import { kManagerBuildEnv, kManagerDataFd, kManagerSocketEnv, type BuildWire } from './protocol.js';
-import { sendPipe } from '../pipe.js';
 import type { CheckedBuild, Method, MethodParams, ProcessPlan, ThreadPlan } from '../types.js';
 
 /** How long the server may take to receive the array and listen (generous: the array may be big). */
@@ -81,7 +80,8 @@ async function startServer(source: Source, options: MethodParams): Promise<Runni
     removeSocket();
   };
   try {
-    if ('array' in source) void sendPipe(server.stdio[kManagerDataFd] as Writable, source.array).catch(() => {});
+    // The pipe writer is loaded only for a copy: a child that receives 'manager' never needs it.
+    if ('array' in source) void import('../pipe.js').then(({ sendPipe }) => sendPipe(server.stdio[kManagerDataFd] as Writable, source.array)).catch(() => {});
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new NdshareError('ERR_NDSHARE_MANAGER_DEADLINE', `Expected the manager server to start within ${kServerStartMs} ms but it did not`)), kServerStartMs);
       server.on('message', (m: { ready?: boolean; failed?: WireError }) => {

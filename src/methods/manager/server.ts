@@ -11,13 +11,11 @@ import { NdshareError, toWireError } from '../../errors.js';
 import type { NdArray } from '../../core/ndarray.js';
 import type { DType } from '../../core/dtype.js';
 import { checksum } from '../checksum.js';
-import { bytesOf } from '../common.js';
-import { create } from '../../core/create.js';
+import { bytesOf, newHeapArray } from '../common.js';
 import { native } from '../../core/native.js';
 import { dtypeInfo, resolveDType } from '../../core/dtype.js';
 import { checkFill, checkShape } from '../../core/validate.js';
 import { frame, FrameReader, kManagerBuildEnv, kManagerDataFd, kManagerSocketEnv, type BuildWire, kFailed, kOk, kOpGet, kOpInfo, kOpRead, kOpReady, kOpSet, kOpSum, kOpWrite, type Frame } from './protocol.js';
-import { receivePipe } from '../pipe.js';
 
 /** Reads an f64 element index at `at`; valid values are [0, bound) or, for slice ends, [0, bound]. */
 function index(payload: Buffer, at: number, bound: number, end: boolean, what: string): number {
@@ -129,7 +127,7 @@ function serve(socket: Socket, holder: Holder): void {
 /** Elements filled per slice of a build (the event loop runs between slices). */
 const kBuildSliceBytes = 16 * 1024 * 1024;
 
-/** Parses the parent's description of the array to build (create() checks it again). */
+/** Parses the parent's description of the array to build, checked again here (it came through the environment). */
 function buildSpec(text: string): { facts: Facts; dtype: DType; fill: number | bigint | boolean | undefined } {
   let b: BuildWire;
   try {
@@ -145,13 +143,18 @@ function buildSpec(text: string): { facts: Facts; dtype: DType; fill: number | b
 
 /** Builds the array: zeroed pages, then the fill value slice by slice, yielding between slices. */
 async function build(spec: ReturnType<typeof buildSpec>): Promise<NdArray> {
-  const array = create({ dtype: spec.dtype, shape: spec.facts.shape, backing: 'heap' });
+  const array = newHeapArray(spec.dtype, spec.facts.shape);
   const value = checkFill(spec.fill, dtypeInfo(spec.dtype));
   if (value === undefined || value === 0 || value === 0n) return array;
-  // Huge pages and one populate call instead of a page fault per 4 KiB (NumPy madvises huge pages
-  // for large arrays too). Advice only: without the addon the fill faults as usual.
+  // Huge pages (NumPy madvises huge pages for large arrays too): the slices below then fault one
+  // 2 MiB page at a time instead of 512 pages of 4 KiB. Advice only, and no populate call: mapping
+  // the whole array at once would hold the event loop for as long as the kernel takes to find the
+  // huge pages (it compacts memory for them: 0.1 to 2.5 s for 800 MB on the machine of
+  // docs/benchmark.md), and clients that connect meanwhile (the parent, whose share() waits for
+  // its proxy before the child starts) would wait for all of it. Without the addon the fill
+  // faults as usual.
   try {
-    native().prepareHeap(bytesOf(array));
+    native().prepareHeap(bytesOf(array), false);
   } catch {
     // No native addon: the fill below still works.
   }
@@ -170,7 +173,8 @@ async function main(): Promise<void> {
   const text = process.env[kManagerBuildEnv];
   const spec = text !== undefined ? buildSpec(text) : undefined;
   // A copy is received before the server listens; a built array is filled while it serves.
-  const received = spec === undefined ? await receivePipe(kManagerDataFd) : undefined;
+  // The pipe reader is loaded only for a copy: a server that builds starts sooner without it.
+  const received = spec === undefined ? await (await import('../pipe.js')).receivePipe(kManagerDataFd) : undefined;
   const holder = new Holder(received ?? (spec as NonNullable<typeof spec>).facts);
   if (received !== undefined) holder.settle(received);
   // The socket file gets mode 0600: only this user can call the server.
