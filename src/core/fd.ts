@@ -1,5 +1,4 @@
 /** File-descriptor level helpers shared by the fd-backed backings (shm, memfd, file): create, attach and open. */
-import { randomBytes } from 'node:crypto';
 import { constants, ftruncateSync, readSync, statfsSync, writeSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { NdshareError, fromSystemError } from '../errors.js';
@@ -10,6 +9,7 @@ import { humanSize } from './human-size.js';
 import { kLivenessLockLength, kLivenessLockStart, kMaxHeaderLength, kNameRandomBytes, kPreludeLengthV2, kSegmentDataOffset, kSegmentPrefix, kShmDir } from './layout.js';
 import { kMapPopulate, kMapPrivate, native, O_CLOEXEC } from './native.js';
 import { formatHeader, parseHeader, readPrelude, type NpyHeader } from './npy.js';
+import { randomHex } from './random.js';
 import type { Mode } from './validate.js';
 
 /** Flags of every create: a new object only (never an existing one or a link), never inherited. */
@@ -17,7 +17,7 @@ export const kCreateFlags = constants.O_RDWR | constants.O_CREAT | constants.O_E
 
 /** A fresh segment name: creator pid plus 128 random bits. */
 export function newSegmentName(): string {
-  return `/${kSegmentPrefix}${process.pid}-${randomBytes(kNameRandomBytes).toString('hex')}`;
+  return `/${kSegmentPrefix}${process.pid}-${randomHex(kNameRandomBytes)}`;
 }
 
 /** Reads and parses the .npy header of an open fd, reading no more than the bounded header. */

@@ -1,11 +1,11 @@
 /** `createFor()`: a new array whose backing suits a method and kind. */
-import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from '../core/create.js';
 import type { DTypeLike, DTypeOf } from '../core/dtype.js';
 import type { NdArray } from '../core/ndarray.js';
+import { randomHex } from '../core/random.js';
 import { requiredBackings, type MethodName } from '../methods/table.js';
 import type { Kind } from '../methods/types.js';
 import { checkOptions, optionNames } from '../core/validate.js';
@@ -51,7 +51,7 @@ export function createFor<S extends DTypeLike>(method: MethodName, kind: Kind, o
   const backing = requiredBackings(method, kind)?.[0] ?? 'heap';
   const base = { dtype: options.dtype, shape: options.shape, ...(options.fill !== undefined ? { fill: options.fill } : {}) };
   if (backing !== 'file') return create({ ...base, backing });
-  const path = join(options.dir ?? tmpdir(), `ndshare-${process.pid}-${randomBytes(16).toString('hex')}.npy`);
+  const path = join(options.dir ?? tmpdir(), `ndshare-${process.pid}-${randomHex(16)}.npy`);
   const array = create({ ...base, backing: 'file', path });
   removeAtExit(path);
   return array;

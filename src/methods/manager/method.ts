@@ -8,7 +8,6 @@
  * flight, and the parent's server process, its IPC channel and pipes only while it starts or stops.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { fromWireError, NdshareError, type WireError } from '../../errors.js';
 import type { NdArray } from '../../core/ndarray.js';
+import { randomHex } from '../../core/random.js';
 import { ManagerClient } from './client.js';
 import { kManagerBuildEnv, kManagerDataFd, kManagerSocketEnv, type BuildWire } from './protocol.js';
 import type { CheckedBuild, Method, MethodParams, ProcessPlan, ThreadPlan } from '../types.js';
@@ -45,7 +45,7 @@ function buildWire(b: CheckedBuild): BuildWire {
 }
 
 async function startServer(source: Source, options: MethodParams): Promise<Running> {
-  const path = join(tmpdir(), `ndshare-mgr-${process.pid}-${randomBytes(8).toString('hex')}.sock`);
+  const path = join(tmpdir(), `ndshare-mgr-${process.pid}-${randomHex(8)}.sock`);
   const script = fileURLToPath(new URL('./server.js', import.meta.url));
   const env: NodeJS.ProcessEnv = { ...process.env, [kManagerSocketEnv]: path };
   delete env[kManagerBuildEnv];
