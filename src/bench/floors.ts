@@ -28,13 +28,13 @@ const kThreadedWays: readonly FreshSharedHow[] = [0, 2, 3];
  * The fresh-shared-pages floor: the fastest of every way the kernel offers to get `bytes` of new
  * shared pages holding data, on one thread and on one thread per core, with the way that won.
  */
-async function freshSharedFloor(bytes: number): Promise<{ seconds: number; way: string }> {
+async function freshSharedFloor(bytes: number, signal: AbortSignal | undefined): Promise<{ seconds: number; way: string }> {
   const b = floorNative();
   const cores = availableParallelism();
   let best = { seconds: Infinity, way: '' };
   for (const how of [0, 1, 2, 3] as const) {
     for (const threads of kThreadedWays.includes(how) && cores > 1 ? [1, cores] : [1]) {
-      const seconds = await bestOf(kFreshPasses, () => b.floorFreshShared(bytes, how, threads));
+      const seconds = await bestOf(kFreshPasses, () => b.floorFreshShared(bytes, how, threads), signal);
       if (seconds < best.seconds) best = { seconds, way: `${kFreshWays[how]}, ${threads} thread${threads === 1 ? '' : 's'}` };
     }
   }
@@ -63,25 +63,49 @@ export async function workerFloor(): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-async function bestOf(passes: number, f: () => Promise<number> | number): Promise<number> {
+/** Raised inside measureFloors when its signal fires; measureFloors turns it into `undefined`. */
+class Stopped extends Error {}
+
+/**
+ * The fastest of `passes` runs of `f`. Before each pass it lets the event loop turn (most passes
+ * are one synchronous native call), so a Ctrl-C or SIGTERM is seen between passes, not after every
+ * floor: the fresh-pages floors alone take tens of seconds where page faults are slow.
+ */
+async function bestOf(passes: number, f: () => Promise<number> | number, signal: AbortSignal | undefined): Promise<number> {
   let best = Infinity;
-  for (let i = 0; i < passes; i++) best = Math.min(best, await f());
+  for (let i = 0; i < passes; i++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal?.aborted) throw new Stopped();
+    best = Math.min(best, await f());
+  }
   return best;
 }
 
-/** Measures every floor for arrays of `bytes` bytes (the fastest of a few passes each). */
-export async function measureFloors(bytes: number): Promise<Floors> {
+/**
+ * Measures every floor for arrays of `bytes` bytes (the fastest of a few passes each), or returns
+ * undefined as soon as `signal` fires (between two passes): an interrupted run reports no floor.
+ */
+export async function measureFloors(bytes: number, signal?: AbortSignal): Promise<Floors | undefined> {
   const b = floorNative();
   const cores = availableParallelism();
-  const fresh = await freshSharedFloor(bytes);
-  return {
-    bytes,
+  try {
+    const fresh = await freshSharedFloor(bytes, signal);
     // One thread, or one per core (a warm fill of mapped pages splits over the cores): the faster.
-    memset: Math.min(b.floorMemset(bytes, kPasses, 1), cores > 1 ? b.floorMemset(bytes, kPasses, cores) : Infinity),
-    freshShared: fresh.seconds,
-    freshSharedWay: fresh.way,
-    pipe: await bestOf(kPasses, () => b.floorPipe(bytes)),
-    spawn: await bestOf(kPasses, spawnFloor),
-    worker: await bestOf(kPasses, workerFloor),
-  };
+    const memset = Math.min(
+      await bestOf(1, () => b.floorMemset(bytes, kPasses, 1), signal),
+      cores > 1 ? await bestOf(1, () => b.floorMemset(bytes, kPasses, cores), signal) : Infinity,
+    );
+    return {
+      bytes,
+      memset,
+      freshShared: fresh.seconds,
+      freshSharedWay: fresh.way,
+      pipe: await bestOf(kPasses, () => b.floorPipe(bytes), signal),
+      spawn: await bestOf(kPasses, spawnFloor, signal),
+      worker: await bestOf(kPasses, workerFloor, signal),
+    };
+  } catch (err) {
+    if (err instanceof Stopped) return undefined;
+    throw err;
+  }
 }

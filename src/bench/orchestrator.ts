@@ -160,7 +160,9 @@ export async function runBench(options: BenchOptions, catalog: MethodCatalog, ar
     for (const n of options.sizes) {
       if (signal?.aborted) break;
       progress.start(`floors n=${n}`);
-      floors.push(await measureFloors(n * itemsize));
+      const measured = await measureFloors(n * itemsize, signal);
+      if (measured === undefined) break;
+      floors.push(measured);
       progress.end('ok');
     }
   }
