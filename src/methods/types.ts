@@ -45,8 +45,12 @@ export interface ProcessPlan {
   readonly extraStdio: ReadonlyArray<'pipe' | number>;
   /** Arrays handed to `forkWithArrays` (fds after the extra stdio). */
   readonly inherit: readonly NdArray[];
-  /** 'manager': the parent's own proxy. 'locked': the Mutex that guards the array. */
-  readonly proxy?: ManagerClient;
+  /**
+   * 'manager': the parent's own proxy, once the server listens. share() starts the child first and
+   * waits for this after, so the child and the server start at the same time.
+   */
+  readonly proxy?: Promise<ManagerClient>;
+  /** 'locked': the Mutex that guards the array. */
   readonly mutex?: Mutex;
   start(io: ProcessIO): Promise<void>;
   /** Releases what the plan created (files, servers), after the child is gone. */
@@ -57,7 +61,8 @@ export interface ProcessPlan {
 export interface ThreadPlan {
   readonly params: unknown;
   readonly transferList: readonly TransferListItem[];
-  readonly proxy?: ManagerClient;
+  /** As ProcessPlan.proxy. */
+  readonly proxy?: Promise<ManagerClient>;
   readonly mutex?: Mutex;
   start(io: ThreadIO): Promise<void>;
   dispose(): Promise<void>;

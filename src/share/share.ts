@@ -106,13 +106,15 @@ export class Peer {
     child?: ChildProcess;
     worker?: Worker;
     plan: ProcessPlan | ThreadPlan;
+    /** 'manager': the plan's proxy, connected (share() waited for it). */
+    proxy: ManagerClient | undefined;
     /** Pushes the data (the plan's start with its io). */
     start: () => Promise<void>;
   }) {
     if (token !== kPeerToken) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected share() to build a Peer but it was constructed directly');
     this.#method = init.method;
     this.#kind = init.kind;
-    this.#proxy = init.plan.proxy;
+    this.#proxy = init.proxy;
     this.#mutex = init.plan.mutex;
     const onMessage = (m: unknown): void => {
       const w = asWire(m);
@@ -376,7 +378,13 @@ async function shareWithProcess(source: Source, name: MethodName, method: Method
         child.send({ [kWireTag]: 'data', body }, undefined, {}, (err) => (err ? reject(err) : resolve()));
       }),
   };
-  return new Peer(kPeerToken, { method: name, kind: 'process', child, plan, start: () => plan.start(io) });
+  const proxy = await planProxy(plan, async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+    child.kill('SIGKILL');
+    await closed;
+  });
+  return new Peer(kPeerToken, { method: name, kind: 'process', child, plan, proxy, start: () => plan.start(io) });
 }
 
 async function shareWithThread(source: Source, name: MethodName, method: Method, entry: string, options: ShareOptions): Promise<Peer> {
@@ -392,5 +400,24 @@ async function shareWithThread(source: Source, name: MethodName, method: Method,
     throw startFailed(err, name);
   }
   const io = { post: (body: unknown, transfer?: readonly TransferListItem[]) => worker.postMessage({ [kWireTag]: 'data', body }, [...(transfer ?? [])]) };
-  return new Peer(kPeerToken, { method: name, kind: 'thread', worker, plan, start: () => plan.start(io) });
+  const proxy = await planProxy(plan, async () => {
+    await worker.terminate();
+  });
+  return new Peer(kPeerToken, { method: name, kind: 'thread', worker, plan, proxy, start: () => plan.start(io) });
+}
+
+/**
+ * 'manager': waits for the parent's proxy, which the server provides once it listens, after the
+ * child was started (both start at once). If the server fails to start, stops the child that is
+ * waiting for it, releases the plan and throws the server's error.
+ */
+async function planProxy(plan: ProcessPlan | ThreadPlan, stopChild: () => Promise<void>): Promise<ManagerClient | undefined> {
+  if (plan.proxy === undefined) return undefined;
+  try {
+    return await plan.proxy;
+  } catch (err) {
+    await stopChild().catch(() => {});
+    await plan.dispose().catch(() => {});
+    throw err;
+  }
 }

@@ -29,12 +29,18 @@ interface ManagerParams {
   readonly deadlineMs?: number;
 }
 
-/** A running server plus the parent's proxy to it. */
-interface Running {
+/**
+ * A server that is starting: its params (the socket path, known before it listens), the parent's
+ * proxy once it listens, and the way to stop it.
+ */
+interface Starting {
   readonly params: ManagerParams;
-  readonly proxy: ManagerClient;
+  readonly proxy: Promise<ManagerClient>;
   dispose(): Promise<void>;
 }
+
+/** The data message that tells a child the server listens (it starts while the server does). */
+const kListening = { listening: true } as const;
 
 /** What the server starts from: a copy of the caller's array, or a description it builds. */
 type Source = { readonly array: NdArray } | { readonly build: CheckedBuild };
@@ -44,7 +50,11 @@ function buildWire(b: CheckedBuild): BuildWire {
   return { dtype: b.dtype, shape: [...b.shape], fill: f === undefined ? null : { type: typeof f === 'bigint' ? 'bigint' : typeof f === 'boolean' ? 'boolean' : 'number', text: String(f) } };
 }
 
-async function startServer(source: Source, options: MethodParams): Promise<Running> {
+/**
+ * Starts the server and returns at once: share() starts the child while the server starts, and the
+ * plan tells the child to connect (kListening) once the parent's proxy is connected.
+ */
+function startServer(source: Source, options: MethodParams): Starting {
   const path = join(tmpdir(), `ndshare-mgr-${process.pid}-${randomHex(8)}.sock`);
   const script = fileURLToPath(new URL('./server.js', import.meta.url));
   const env: NodeJS.ProcessEnv = { ...process.env, [kManagerSocketEnv]: path };
@@ -79,56 +89,85 @@ async function startServer(source: Source, options: MethodParams): Promise<Runni
     await exited;
     removeSocket();
   };
-  try {
-    // The pipe writer is loaded only for a copy: a child that receives 'manager' never needs it.
-    if ('array' in source) void import('../pipe.js').then(({ sendPipe }) => sendPipe(server.stdio[kManagerDataFd] as Writable, source.array)).catch(() => {});
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new NdshareError('ERR_NDSHARE_MANAGER_DEADLINE', `Expected the manager server to start within ${kServerStartMs} ms but it did not`)), kServerStartMs);
-      server.on('message', (m: { ready?: boolean; failed?: WireError }) => {
-        clearTimeout(timer);
-        if (m.ready) resolve();
-        else if (m.failed) reject(fromWireError(m.failed, 'manager server'));
+  const connected = (async (): Promise<ManagerClient> => {
+    try {
+      // The pipe writer is loaded only for a copy: a child that receives 'manager' never needs it.
+      if ('array' in source) void import('../pipe.js').then(({ sendPipe }) => sendPipe(server.stdio[kManagerDataFd] as Writable, source.array)).catch(() => {});
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new NdshareError('ERR_NDSHARE_MANAGER_DEADLINE', `Expected the manager server to start within ${kServerStartMs} ms but it did not`)), kServerStartMs);
+        server.on('message', (m: { ready?: boolean; failed?: WireError }) => {
+          clearTimeout(timer);
+          if (m.ready) resolve();
+          else if (m.failed) reject(fromWireError(m.failed, 'manager server'));
+        });
+        server.once('exit', (code, signal) => {
+          clearTimeout(timer);
+          reject(new NdshareError('ERR_NDSHARE_MANAGER_DEAD', `Expected the manager server to start but it ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${stderr ? `: ${stderr.trim()}` : ''}`));
+        });
+        server.once('error', (err) => {
+          clearTimeout(timer);
+          reject(new NdshareError('ERR_NDSHARE_MANAGER_DEAD', `Expected the manager server to start but it could not be spawned: ${err.message}`, { cause: err }));
+        });
       });
-      server.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new NdshareError('ERR_NDSHARE_MANAGER_DEAD', `Expected the manager server to start but it ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${stderr ? `: ${stderr.trim()}` : ''}`));
-      });
-      server.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new NdshareError('ERR_NDSHARE_MANAGER_DEAD', `Expected the manager server to start but it could not be spawned: ${err.message}`, { cause: err }));
-      });
-    });
-    // The parent does not wait for a build: its child starts while the server fills the array.
-    const proxy = await ManagerClient.connect(path, options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs, wait: false } : { wait: false });
-    // Idle from here on, as nothing else ndshare holds may be: a parent that forgets
-    // peer.close() still exits, and the server follows when its IPC channel closes. The proxy
-    // references its socket only during a call; stop() references the server again.
-    server.unref();
-    server.channel?.unref();
-    for (const stream of [server.stderr, server.stdio[kManagerDataFd]]) (stream as Partial<Socket> | null)?.unref?.();
-    const params: ManagerParams = options.deadlineMs !== undefined ? { path, deadlineMs: options.deadlineMs } : { path };
-    return {
-      params,
-      proxy,
-      dispose: async () => {
-        proxy.close();
-        await stop();
-      },
-    };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+      // The parent does not wait for a build: its child starts while the server fills the array.
+      const proxy = await ManagerClient.connect(path, options.deadlineMs !== undefined ? { deadlineMs: options.deadlineMs, wait: false } : { wait: false });
+      // Idle from here on, as nothing else ndshare holds may be: a parent that forgets
+      // peer.close() still exits, and the server follows when its IPC channel closes. The proxy
+      // references its socket only during a call; stop() references the server again.
+      server.unref();
+      server.channel?.unref();
+      for (const stream of [server.stderr, server.stdio[kManagerDataFd]]) (stream as Partial<Socket> | null)?.unref?.();
+      return proxy;
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  })();
+  // share() awaits it once the child is started; if it never gets there (the child could not be
+  // started), the failure must not surface as an unhandled rejection.
+  let client: ManagerClient | undefined;
+  connected.then((c) => (client = c), () => {});
+  const params: ManagerParams = options.deadlineMs !== undefined ? { path, deadlineMs: options.deadlineMs } : { path };
+  return {
+    params,
+    proxy: connected,
+    dispose: async () => {
+      // The proxy first if it exists; a server still starting is stopped without waiting for it.
+      client?.close();
+      await stop();
+      (await connected.catch(() => undefined))?.close();
+    },
+  };
 }
 
 async function processPlan(source: Source, params: MethodParams): Promise<ProcessPlan> {
-  const r = await startServer(source, params);
-  return { params: r.params, serialization: 'json', extraStdio: [], inherit: [], proxy: r.proxy, start: async () => {}, dispose: r.dispose };
+  const r = startServer(source, params);
+  return {
+    params: r.params,
+    serialization: 'json',
+    extraStdio: [],
+    inherit: [],
+    proxy: r.proxy,
+    start: async (io) => {
+      await r.proxy;
+      await io.send(kListening);
+    },
+    dispose: r.dispose,
+  };
 }
 
 async function threadPlan(source: Source, params: MethodParams): Promise<ThreadPlan> {
-  const r = await startServer(source, params);
-  return { params: r.params, transferList: [], proxy: r.proxy, start: async () => {}, dispose: r.dispose };
+  const r = startServer(source, params);
+  return {
+    params: r.params,
+    transferList: [],
+    proxy: r.proxy,
+    start: async (io) => {
+      await r.proxy;
+      io.post(kListening);
+    },
+    dispose: r.dispose,
+  };
 }
 
 export const manager: Method = {
@@ -139,6 +178,9 @@ export const manager: Method = {
   receive: async (ctx) => {
     const p = ctx.params as Partial<ManagerParams> | null;
     if (!p || typeof p.path !== 'string') throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected a manager socket path from the parent but received none');
+    // This child was started while the server starts: the parent says when it listens.
+    const word = (await ctx.nextData()) as Partial<typeof kListening> | null;
+    if (word?.listening !== true) throw new NdshareError('ERR_NDSHARE_PROTOCOL', 'Expected the parent to say that the manager server listens but it sent something else');
     return { form: 'proxy', proxy: await ManagerClient.connect(p.path, p.deadlineMs !== undefined ? { deadlineMs: p.deadlineMs } : {}) };
   },
 };
