@@ -20,6 +20,8 @@ import { BinProcess } from './helpers/cli.js';
 import { ShmSnapshot } from './helpers/shm.js';
 
 const kRepeats = 40;
+/** Progress steps: the timed runs, then one untimed run that measures peak memory. */
+const kSteps = kRepeats + 1;
 
 /**
  * Resolves with a segment that a live process of the run (marked `mark`) created since `shm`;
@@ -46,7 +48,7 @@ for (const [signal, status, said] of [
   try {
     const bench = new BinProcess(['bench', '--methods', 'shm', '--size', '1e4', '--repeats', String(kRepeats), '--no-warm', '--progress', '--dir', box.dir, '--json', json]);
     // Two cells have finished and the third has started: interrupt it.
-    await bench.stderrMatches(new RegExp(`^\\[2/${kRepeats}\\] shm process n=1e4 run 2/${kRepeats}: ok ETA ~\\S+$`, 'm'), 180_000);
+    await bench.stderrMatches(new RegExp(`^\\[2/${kSteps}\\] shm process n=1e4 run 2/${kRepeats}: ok ETA ~\\S+$`, 'm'), 180_000);
     const stop = new AbortController();
     await deadline(segmentOfTheRun(shm, box.mark, stop.signal), 'a cell of the run to create its segment', 60_000, () => {
       stop.abort();

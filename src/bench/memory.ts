@@ -4,7 +4,8 @@
  * Adding up each process's peak RSS (getrusage's maxrss) counts a page that two processes map
  * twice: a zero-copy method whose receiver reads an 800 MB segment would show 1.6 GB. Here the
  * orchestrator samples the cell's process tree from outside (so the sampling adds nothing to the
- * cell's own memory, and keeps running while the cell is busy filling its array) and counts:
+ * cell's own memory, and keeps running while the cell is busy filling its array), in a run of the
+ * cell of its own whose times are not counted (the sampling takes CPU from the cell), and counts:
  *
  *   - private memory (RssAnon of /proc/<pid>/status) of every process, summed: it is theirs alone;
  *   - file pages (RssFile: the Node binary and libraries, a mapped .npy file) once, as the largest

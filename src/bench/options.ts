@@ -27,7 +27,8 @@ export const kMaxWorkers = 256;
 export const benchUsage = `Usage: ndshare bench [options]
 
 Runs the study: create n ones, share them with a child by each method, let the child confirm
-access, join. Every method x repeat runs in a fresh process.
+access, join. Every method x repeat runs in a fresh process; one more, untimed, measures the
+peak memory (sampling it would slow the timed runs).
 
 Options:
   --methods a,b,...   methods to run (default: every method in the registry)

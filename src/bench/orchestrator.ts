@@ -48,15 +48,17 @@ export interface CellRuns {
 
 /**
  * Runs one cell process and turns its answer (or its death) into a cold and a warm run; null when
- * `signal` aborted it (its process group was ended and what it created removed).
+ * `signal` aborted it (its process group was ended and what it created removed). With `sample`,
+ * the memory sampler watches the cell's process tree (peakOnceKiB); its reads of /proc every 5 ms
+ * compete with the cell for the cores, so a timed run is not sampled (see runMethod).
  */
-export async function runCell(spec: CellSpec, timeoutMs: number, signal?: AbortSignal): Promise<CellRuns | null> {
+export async function runCell(spec: CellSpec, timeoutMs: number, signal?: AbortSignal, sample = false): Promise<CellRuns | null> {
   let sampler: MemorySampler | undefined;
   const watch = (pid: number): (() => void) => {
     sampler = new MemorySampler(pid);
     return () => void sampler?.stop();
   };
-  const exit = await runProcess(process.execPath, [cellScript, JSON.stringify(spec)], timeoutMs, process.env, signal, watch);
+  const exit = await runProcess(process.execPath, [cellScript, JSON.stringify(spec)], timeoutMs, process.env, signal, sample ? watch : undefined);
   if (exit.state === 'interrupted') {
     if (exit.pid > 0) reapCell(exit.pid, spec.dir);
     return null;
@@ -132,7 +134,8 @@ export function countSteps(options: BenchOptions, catalog: MethodCatalog): numbe
     for (const k of options.kinds) {
       if (catalog.get(m)?.kinds[k].supported !== true) continue;
       const py = options.python && k === 'process' && PYTHON_METHODS.includes(m) ? 2 : 1;
-      steps += options.sizes.length * options.repeats * py;
+      // The timed runs (each followed by NumPy's with --python), then one memory run.
+      steps += options.sizes.length * (options.repeats * py + 1);
     }
   }
   return steps;
@@ -201,6 +204,16 @@ export function reportOf(
   };
 }
 
+/** The peak memory (KiB, shared pages once) of one sampled, untimed run of a cell; undefined if it failed. */
+async function memoryRun(options: BenchOptions, method: MethodName, kind: Kind, n: number, progress: Progress, signal: AbortSignal | undefined): Promise<number | undefined> {
+  progress.start(`${method} ${kind} n=${formatCount(n)} peak memory`);
+  const spec: CellSpec = { method, kind, n, dtype: options.dtype, verify: options.verify, prefault: options.prefault, warm: options.warm, dir: options.dir };
+  const cell = await runCell(spec, options.timeoutMs, signal, true);
+  if (cell === null) return undefined;
+  progress.end(cell.cold.state);
+  return cell.cold.state === 'ok' ? cell.cold.peakOnceKiB : undefined;
+}
+
 async function runMethod(
   options: BenchOptions,
   method: MethodName,
@@ -255,8 +268,12 @@ async function runMethod(
     if (last) break;
   }
   if (cold.length === 0) return [];
-  const out: Row[] = [summarise(key, cold)];
-  if (warm.length > 0) out.push(summarise({ ...key, temperature: 'warm' }, warm));
+  // Peak memory from one more run of the same cell, sampled from outside; its times are not
+  // counted. Sampling the timed runs instead made their handoffs 15-25 ms slower (reads of /proc
+  // every 5 ms on a 2-core machine), and NumPy's runs are never sampled.
+  const measured = cold.some((r) => r.state === 'ok') && !signal?.aborted ? await memoryRun(options, method, kind, n, progress, signal) : undefined;
+  const out: Row[] = [summarise(key, cold, undefined, measured)];
+  if (warm.length > 0) out.push(summarise({ ...key, temperature: 'warm' }, warm, undefined, measured));
   if (withPython && pyCold.length > 0) {
     const study = STUDY_TITLES[method];
     const np: RowKey = { ...key, impl: 'numpy', title: study?.title ?? method, copies: study?.copies ?? null };

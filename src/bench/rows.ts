@@ -16,14 +16,18 @@ export type RowKey = Pick<Row, 'impl' | 'method' | 'title' | 'kind' | 'temperatu
 
 type OkRun = Extract<Run, { state: 'ok' }>;
 
-/** Summarises runs into a row (ratios are filled in later by `withRatios`). */
-export function summarise(key: RowKey, runs: readonly Run[], unsupported?: string): Row {
+/**
+ * Summarises runs into a row (ratios are filled in later by `withRatios`). `sampledKiB` is the
+ * peak memory with shared pages once from the cell's separate memory run (orchestrator's
+ * memoryRun); without it, the largest the runs themselves carry, if any.
+ */
+export function summarise(key: RowKey, runs: readonly Run[], unsupported?: string, sampledKiB?: number): Row {
   const ok = runs.filter((r): r is OkRun => r.state === 'ok');
   const totals = ok.map((r) => r.total);
   const mid = totals.length > 0 ? median(totals) : null;
   const phases = ok.length > 0 && ok.every(hasPhases) ? medianPhases(ok as Array<OkRun & Phases>) : null;
   const peaks = ok.filter((r) => r.peakParentKiB !== undefined).map((r) => (r.peakParentKiB ?? 0) + (r.peakChildKiB ?? 0));
-  const once = ok.flatMap((r) => (r.peakOnceKiB !== undefined ? [r.peakOnceKiB] : []));
+  const once = sampledKiB !== undefined ? [sampledKiB] : ok.flatMap((r) => (r.peakOnceKiB !== undefined ? [r.peakOnceKiB] : []));
   const peakOnceKiB = once.length > 0 ? Math.max(...once) : null;
   return {
     ...key,

@@ -148,8 +148,9 @@ export interface Row {
   /** Largest parent + child peak RSS over ok runs (KiB); shared pages count in both. */
   readonly peakKiB: number | null;
   /**
-   * Largest peak of the cell and its receiver together over ok runs (KiB), shared pages counted
-   * once (src/bench/memory.ts); absent in reports written before it was added.
+   * Peak of the cell and its receiver together (KiB), shared pages counted once
+   * (src/bench/memory.ts), from the cell's separate sampled run (not one of `runs`, whose times
+   * it would slow); absent in reports written before it was added.
    */
   readonly peakOnceKiB?: number | null;
   /** peakOnceKiB / the array's bytes: the memory goal's ratio. */
