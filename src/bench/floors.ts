@@ -1,11 +1,13 @@
 /**
  * Physical floors (`--floor`): the least each step of a sharing method can cost on this machine.
  * The memory and pipe floors are native (native/floor.cc) so no JavaScript hides in them; process
- * and worker start are measured from Node because every method starts a Node receiver.
+ * and worker start are measured from Node because every method starts a Node receiver (for a
+ * process: an empty ES module with an IPC channel, bare-receiver.ts).
  */
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { floorNative, type FreshSharedHow } from '../core/native.js';
 import type { Floors } from './types.js';
 
@@ -41,15 +43,29 @@ async function freshSharedFloor(bytes: number, signal: AbortSignal | undefined):
   return best;
 }
 
-/** Seconds from spawning a bare `node` (no script) to its exit. */
+/** The module spawnFloor starts. */
+const bareReceiver = fileURLToPath(new URL('./bare-receiver.js', import.meta.url));
+
+/**
+ * Seconds from spawning a bare receiver (an empty ES module with an IPC channel, started as share()
+ * starts one) until its code runs, by its own monotonic clock, as a cell's handoff ends when the
+ * receiver holds its view. Waits for the exit too, so that passes do not overlap.
+ */
 export async function spawnFloor(): Promise<number> {
   const t0 = process.hrtime.bigint();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  const at = await new Promise<bigint>((resolve, reject) => {
+    const child = spawn(process.execPath, [bareReceiver], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    let seen: bigint | undefined;
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`bare node child exited with code ${code}`))));
+    child.once('message', (m: { at?: unknown }) => {
+      if (typeof m?.at === 'string') seen = BigInt(m.at);
+    });
+    child.once('exit', (code) => {
+      if (code === 0 && seen !== undefined) resolve(seen);
+      else reject(new Error(`the bare receiver exited with code ${code}${seen === undefined ? ' before it said when it ran' : ''}`));
+    });
   });
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  return Number(at - t0) / 1e9;
 }
 
 /** Seconds from constructing an empty worker thread to its exit. */

@@ -71,7 +71,7 @@ function outcomeOf(runs: readonly Run[], unsupported: string | undefined): RowSt
 
 /**
  * The floor of a method: the least that its steps cost on this machine. Every method creates the
- * array (fresh shared pages; warm rows: memset of faulted pages) and starts a receiver (bare spawn
+ * array (fresh shared pages; warm rows: memset of faulted pages) and starts a receiver (bare receiver
  * or bare worker). A copying method also moves the bytes: through a socketpair between processes,
  * or one memory pass between threads, plus fresh pages for the receiver's copy.
  */

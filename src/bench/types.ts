@@ -110,7 +110,7 @@ export interface Floors {
   readonly freshSharedWay: string;
   /** Bytes through an AF_UNIX socketpair. */
   readonly pipe: number;
-  /** Spawn a bare `node` child and wait for it to exit. */
+  /** Seconds from spawning a bare receiver (an empty ES module with an IPC channel) until its code runs (floors.ts). */
   readonly spawn: number;
   /** Start a bare worker thread and wait for it to exit. */
   readonly worker: number;
