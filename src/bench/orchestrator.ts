@@ -93,7 +93,13 @@ export async function runCell(spec: CellSpec, timeoutMs: number, signal?: AbortS
 export function reapCell(pid: number, dir: string): void {
   const prefix = `ndshare-${pid}-`;
   for (const name of segmentNames()) {
-    if (name.replace(/^\//, '').startsWith(prefix)) reclaimIfDead(name);
+    if (!name.replace(/^\//, '').startsWith(prefix)) continue;
+    try {
+      reclaimIfDead(name);
+    } catch {
+      // A lock or stat that failed leaves this one segment for `ndshare sweep` (which reports
+      // why); the run goes on with its next cell.
+    }
   }
   try {
     for (const f of readdirSync(dir)) {

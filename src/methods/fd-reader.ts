@@ -3,6 +3,7 @@
  * with `onread` asks for its next buffer after every read, and we hand it the unfilled rest of the
  * current destination, so the kernel writes into the final array and nothing is allocated per chunk.
  */
+import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { NdshareError } from '../errors.js';
 import type { DType } from '../core/dtype.js';
@@ -36,7 +37,7 @@ export function readInto(fd: number, first: Uint8Array, onFull: (filled: Uint8Ar
     // A spare buffer for the read the socket may start before we decided we are done.
     const spare = new Uint8Array(1);
     // `onread` is accepted by the Socket constructor (Node >= 12.8) but missing from its typings.
-    const socket: Socket = new Socket({
+    const options = {
       fd,
       readable: true,
       writable: false,
@@ -58,7 +59,21 @@ export function readInto(fd: number, first: Uint8Array, onFull: (filled: Uint8Ar
           return true;
         },
       },
-    } as ConstructorParameters<typeof Socket>[0]);
+    } as ConstructorParameters<typeof Socket>[0];
+    // The constructor throws for an fd that is not a stream (a regular file: ERR_INVALID_FD_TYPE);
+    // then the fd, which the socket would have closed, is closed here and the error is ndshare's.
+    let socket: Socket;
+    try {
+      socket = new Socket(options);
+    } catch (err) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Already closed: nothing leaks.
+      }
+      reject(new NdshareError('ERR_NDSHARE_PROTOCOL', `Expected a stream (pipe or socket) at fd ${fd} for ${what} but could not read it: ${(err as Error).message}`, { cause: err }));
+      return;
+    }
     socket.on('error', (err) => finish(err));
     const ended = (): void =>
       finish(target === null ? undefined : new NdshareError('ERR_NDSHARE_TRUNCATED', `Expected ${target.length - got} more bytes on ${what} but the sender closed it`));
