@@ -35,7 +35,16 @@ export const bench: Command = {
       const mode = args.quiet ? 'off' : io.stderr.isTTY === true ? 'bar' : args.progress ? 'lines' : 'off';
       const handoff = args.options.handoff === true ? await import('../bench/handoff.js') : null;
       const steps = handoff ? handoff.countHandoffSteps(args.options) : countSteps(args.options, catalog);
-      const progress = progressReporter(io.stderr, steps, mode, styleFor(io.stderr, io.env));
+      const shown = progressReporter(io.stderr, steps, mode, styleFor(io.stderr, io.env));
+      // Steps that ended, for the message of an interrupted --handoff or --parallel run.
+      let ended = 0;
+      const progress: typeof shown = {
+        ...shown,
+        end: (how) => {
+          ended++;
+          shown.end(how);
+        },
+      };
       // Ctrl-C (SIGINT) or SIGTERM ends the running cell (and its children), then the finished
       // cells are reported. While these listeners are installed, neither signal kills the process.
       const interrupt = new AbortController();
@@ -57,10 +66,13 @@ export const bench: Command = {
       if (args.json !== null) writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
       io.stdout.write(renderTables(report, args.markdown, styleFor(io.stdout, io.env)));
       if (report.partial === true) {
-        const finished = report.rows.filter((r) => r.impl === 'ndshare' && r.temperature === 'cold').reduce((sum, r) => sum + r.runs.length, 0);
+        // The study counts its timed cells; --handoff and --parallel, which run no study cell,
+        // count their steps (the progress lines).
+        const cells = report.rows.filter((r) => r.impl === 'ndshare' && r.temperature === 'cold').reduce((sum, r) => sum + r.runs.length, 0);
+        const done = handoff || args.options.parallel ? `${ended} of ${steps} step(s)` : `${cells} of ${countCells(args.options, catalog)} cell(s)`;
         const json = args.json === null ? '' : `; ${args.json} holds them, marked "partial": true`;
         const how = stoppedBy === 'SIGTERM' ? 'stopped by SIGTERM' : 'interrupted';
-        io.stderr.write(`ndshare bench: ${how} after ${finished} of ${countCells(args.options, catalog)} cell(s); the tables above hold the finished ones${json}\n`);
+        io.stderr.write(`ndshare bench: ${how} after ${done}; the tables above hold the finished ones${json}\n`);
         return stoppedBy === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
       }
       // A failed or timed-out cell is a failure, so scripts notice.
