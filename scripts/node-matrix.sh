@@ -21,7 +21,7 @@ for major in ${NDSHARE_NODES:-22 24 26}; do
   echo "=== Node $version: build from source against its headers"
   scratch="$(mktemp -d)"
   cp -r native binding.gyp package.json "$scratch/"
-  if (cd "$scratch" && npm_config_nodedir="$dist" "$dist/bin/node" "$node_gyp" rebuild --loglevel=warn); then
+  if (cd "$scratch" && npm_config_nodedir="$dist" "$dist/bin/node" "$node_gyp" rebuild -j max --loglevel=warn); then
     build="build ok ($(cd "$scratch/build/Release" && ls ./*.node | xargs -n1 basename | tr '\n' ' '))"
   else
     build="BUILD FAILED"; failed=1

@@ -26,7 +26,7 @@ build() { # <arch> <outdir> [cross prefix]
   (
     cd "$scratch"
     if [ -n "$cross" ]; then export CC="${cross}gcc" CXX="${cross}g++" LINK="${cross}g++" AR="${cross}ar"; fi
-    npm_config_nodedir="$nodedir" node "$node_gyp" rebuild --arch="$arch" --loglevel=warn
+    npm_config_nodedir="$nodedir" node "$node_gyp" rebuild -j max --arch="$arch" --loglevel=warn
   )
   mkdir -p "$out"
   cp "$scratch/build/Release/ndshare.node" "$out/ndshare.napi.node"

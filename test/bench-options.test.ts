@@ -18,6 +18,8 @@ test('bench options: defaults are the study (1e8 float64, 3 repeats, every metho
   assert.deepEqual(options.methods, names);
   assert.deepEqual(options.kinds, ['process']);
   assert.equal(options.warm, true);
+  assert.equal(options.memory, true);
+  assert.equal(parseBenchArgs(['--no-memory'], names).options.memory, false);
 });
 
 test('bench options: 1e8, lists, --threads, --sweep', () => {

@@ -16,7 +16,7 @@ test('bench table: an unsupported cell gets a short status and a footnote; no li
   const box = new BenchSandbox();
   let r;
   try {
-    r = runBin(['bench', '--methods', 'shm,transfer', '--size', '1e3', '--repeats', '1', '--no-warm', '--quiet', '--dir', box.dir]);
+    r = runBin(['bench', '--methods', 'shm,transfer', '--size', '1e3', '--repeats', '1', '--no-warm', '--no-memory', '--quiet', '--dir', box.dir]);
   } finally {
     assert.deepEqual(box.leftovers(), { segments: [], files: [], processes: [] });
   }

@@ -41,6 +41,8 @@ Options:
   --verify            the child sums every element (default: only the shape)
   --prefault          the child maps every page before its view (receive({ prefault: true }))
   --no-warm           skip the warm-pool cycle
+  --no-memory         skip the untimed run per method that measures peak memory (Peak mem then
+                      shows the processes' peak RSS added up)
   --python            run the NumPy original of each method in the same run
   --floor             measure the physical floors and show each method's ratio to its floor
   --parallel          instead of the study: sum, a*x+b and a 5-point stencil over one shared
@@ -125,6 +127,7 @@ function parseChecked(argv: readonly string[], known: readonly MethodName[] | nu
       verify: { type: 'boolean', default: false },
       prefault: { type: 'boolean', default: false },
       'no-warm': { type: 'boolean', default: false },
+      'no-memory': { type: 'boolean', default: false },
       python: { type: 'boolean', default: false },
       floor: { type: 'boolean', default: false },
       parallel: { type: 'boolean', default: false },
@@ -189,6 +192,7 @@ function parseChecked(argv: readonly string[], known: readonly MethodName[] | nu
       python: values.python,
       floor: values.floor,
       warm: !values['no-warm'],
+      memory: !values['no-memory'],
       timeoutMs,
       dir: values.dir ?? tmpdir(),
       ...(parallel ? { parallel } : {}),

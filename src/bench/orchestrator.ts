@@ -141,7 +141,7 @@ export function countSteps(options: BenchOptions, catalog: MethodCatalog): numbe
       if (catalog.get(m)?.kinds[k].supported !== true) continue;
       const py = options.python && k === 'process' && PYTHON_METHODS.includes(m) ? 2 : 1;
       // The timed runs (each followed by NumPy's with --python), then one memory run.
-      steps += options.sizes.length * (options.repeats * py + 1);
+      steps += options.sizes.length * (options.repeats * py + (options.memory === false ? 0 : 1));
     }
   }
   return steps;
@@ -277,7 +277,7 @@ async function runMethod(
   // Peak memory from one more run of the same cell, sampled from outside; its times are not
   // counted. Sampling the timed runs instead made their handoffs 15-25 ms slower (reads of /proc
   // every 5 ms on a 2-core machine), and NumPy's runs are never sampled.
-  const measured = cold.some((r) => r.state === 'ok') && !signal?.aborted ? await memoryRun(options, method, kind, n, progress, signal) : undefined;
+  const measured = options.memory !== false && cold.some((r) => r.state === 'ok') && !signal?.aborted ? await memoryRun(options, method, kind, n, progress, signal) : undefined;
   const out: Row[] = [summarise(key, cold, undefined, measured)];
   if (warm.length > 0) out.push(summarise({ ...key, temperature: 'warm' }, warm, undefined, measured));
   if (withPython && pyCold.length > 0) {

@@ -85,6 +85,7 @@ export const reportSchema: Schema = {
         python: { type: 'boolean' },
         floor: { type: 'boolean' },
         warm: { type: 'boolean' },
+        memory: { type: 'boolean' },
         timeoutMs: num,
         dir: str,
         parallel: {

@@ -27,6 +27,11 @@ export interface BenchOptions {
   readonly python: boolean;
   readonly floor: boolean;
   readonly warm: boolean;
+  /**
+   * One untimed run per method that measures peak memory (default true; `--no-memory` turns it
+   * off); absent in reports written before it was added.
+   */
+  readonly memory?: boolean;
   /** Per-cell wall-clock limit. */
   readonly timeoutMs: number;
   /** Where file-backed methods (and the NumPy memmap) put their files. */

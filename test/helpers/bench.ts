@@ -109,9 +109,9 @@ export class BenchSandbox {
  * method completes (phases timed, the child confirming the full checksum), each unsupported one
  * says why, `warmMethods` also run warm from the segment pool, and nothing is left behind.
  */
-export async function smokeEveryMethod(kind: Kind, warmMethods: readonly MethodName[]): Promise<void> {
+export async function smokeEveryMethod(kind: Kind, warmMethods: readonly MethodName[], extra: readonly string[] = []): Promise<void> {
   const box = new BenchSandbox();
-  const { code, stdout, stderr, report } = await box.bench(['--size', '1e4', '--repeats', '1', '--verify', ...(kind === 'thread' ? ['--threads'] : [])]);
+  const { code, stdout, stderr, report } = await box.bench(['--size', '1e4', '--repeats', '1', '--verify', ...(kind === 'thread' ? ['--threads'] : []), ...extra]);
   const left = box.leftovers();
   assert.equal(stderr, '');
   assert.deepEqual(failures(report), []);
