@@ -211,10 +211,9 @@ export function reportOf(
 }
 
 /** The peak memory (KiB, shared pages once) of one sampled, untimed run of a cell; undefined if it failed. */
-async function memoryRun(options: BenchOptions, method: MethodName, kind: Kind, n: number, progress: Progress, signal: AbortSignal | undefined): Promise<number | undefined> {
-  progress.start(`${method} ${kind} n=${formatCount(n)} peak memory`);
-  const spec: CellSpec = { method, kind, n, dtype: options.dtype, verify: options.verify, prefault: options.prefault, warm: options.warm, dir: options.dir };
-  const cell = await runCell(spec, options.timeoutMs, signal, true);
+async function memoryRun(spec: CellSpec, timeoutMs: number, progress: Progress, signal: AbortSignal | undefined): Promise<number | undefined> {
+  progress.start(`${spec.method} ${spec.kind} n=${formatCount(spec.n)} peak memory`);
+  const cell = await runCell(spec, timeoutMs, signal, true);
   if (cell === null) return undefined;
   progress.end(cell.cold.state);
   return cell.cold.state === 'ok' ? cell.cold.peakOnceKiB : undefined;
@@ -250,9 +249,10 @@ async function runMethod(
   const warm: Run[] = [];
   const pyCold: Run[] = [];
   const pyWarm: Run[] = [];
+  // The same cell for every timed run and for the memory run.
+  const spec: CellSpec = { method, kind, n, dtype: options.dtype, verify: options.verify, prefault: options.prefault, warm: options.warm, dir: options.dir };
   for (let r = 0; r < options.repeats; r++) {
     progress.start(`${method} ${kind} n=${formatCount(n)} run ${r + 1}/${options.repeats}`);
-    const spec: CellSpec = { method, kind, n, dtype: options.dtype, verify: options.verify, prefault: options.prefault, warm: options.warm, dir: options.dir };
     const cell = await runCell(spec, options.timeoutMs, signal);
     // Interrupted: this cell's run is not a measurement; the runs before it are.
     if (cell === null) break;
@@ -277,7 +277,7 @@ async function runMethod(
   // Peak memory from one more run of the same cell, sampled from outside; its times are not
   // counted. Sampling the timed runs instead made their handoffs 15-25 ms slower (reads of /proc
   // every 5 ms on a 2-core machine), and NumPy's runs are never sampled.
-  const measured = options.memory !== false && cold.some((r) => r.state === 'ok') && !signal?.aborted ? await memoryRun(options, method, kind, n, progress, signal) : undefined;
+  const measured = options.memory !== false && cold.some((r) => r.state === 'ok') && !signal?.aborted ? await memoryRun(spec, options.timeoutMs, progress, signal) : undefined;
   const out: Row[] = [summarise(key, cold, undefined, measured)];
   if (warm.length > 0) out.push(summarise({ ...key, temperature: 'warm' }, warm, undefined, measured));
   if (withPython && pyCold.length > 0) {
