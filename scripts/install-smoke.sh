@@ -42,7 +42,7 @@ cat > "$work/smoke.mjs" <<'JS'
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { create, NdshareError } from 'ndshare';
+import { create, NdshareError, share } from 'ndshare';
 
 const expect = process.argv[2];
 const heap = create({ dtype: 'int32', shape: [4], backing: 'heap', fill: 7 });
@@ -58,8 +58,15 @@ if (expect === 'native') {
   assert.equal(r.stdout.trim(), '43.5', 'the child read the parent\'s memory');
   const py = execFileSync('python3', ['-c', `import numpy as np; a = np.load(${JSON.stringify(a.path)}, mmap_mode='r'); print(a.dtype, a.shape, a[7], a.sum())`], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(py.trim(), 'float64 (1000,) 42.0 1540.5', 'NumPy opened the segment by its path');
+  // share() to a worker that imports 'ndshare/receive', as the README shows: the package's bundle,
+  // its method chunks and its addon, found from inside the installed package (a worker, not a
+  // child process: under qemu-user a child would need binfmt_misc).
+  writeFileSync('receiver.mjs', "import { receive } from 'ndshare/receive'; const got = await receive(); await got.reply(got.array.data[7]); got.array.close();");
+  const peer = await share(a, { method: 'shm', kind: 'thread', entry: new URL('./receiver.mjs', import.meta.url) });
+  assert.equal(await peer.reply(), 42, 'a worker read the array through ndshare/receive');
+  await peer.close();
   a.close();
-  console.log(`smoke ok on Node ${process.version} ${process.arch}: shm create, child attach, NumPy by path`);
+  console.log(`smoke ok on Node ${process.version} ${process.arch}: shm create, child attach, NumPy by path, share() to a worker on ndshare/receive`);
 } else {
   assert.throws(() => create({ dtype: 'float64', shape: [4] }), (e) => e instanceof NdshareError && e.code === 'ERR_NDSHARE_NATIVE_MISSING' && /npm rebuild ndshare/.test(e.message));
   const bin = new URL('./node_modules/ndshare/bin/ndshare.js', import.meta.url).pathname;

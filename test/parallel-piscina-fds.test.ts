@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { create, type NdArray } from '../src/index.js';
+// The recipe's own entry: its functions take arrays of the package's bundle, as a user's would.
+import { create, type NdArray } from 'ndshare';
 import { runTasks, startPool } from '../examples/parallel/piscina-sum.js';
 import { columnSums } from '../examples/parallel/rows.js';
 import { deadline } from './helpers/channel.js';

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { create } from '../src/index.js';
+// The recipe's own entry: its functions take arrays of the package's bundle, as a user's would.
+import { create } from 'ndshare';
 import { runChildren } from '../examples/parallel/process-sum.js';
 import { columnSums } from '../examples/parallel/rows.js';
 import { deadline } from './helpers/channel.js';

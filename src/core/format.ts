@@ -18,6 +18,12 @@ export interface FormatSource {
   readonly data: AnyTypedArray | undefined;
 }
 
+/**
+ * util.inspect's hook, by its registered name: the same symbol as `inspect.custom`, without loading
+ * node:util (and its dependencies) in every process that receives an array.
+ */
+export const kInspectCustom: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
+
 /** The part of util.inspect's options this formatter uses. */
 export interface FormatOptions {
   readonly depth?: number | null;

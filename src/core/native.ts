@@ -9,8 +9,8 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { NdshareError } from '../errors.js';
+import { packageRoot as kRoot } from './package-root.js';
 
 /** The flat list of native functions (see native/*.cc). Private: never exported from the package. */
 export interface NativeBinding {
@@ -77,6 +77,8 @@ export interface FloorBinding {
   floorMemset(bytes: number, passes: number, threads: number): number;
   /** how: 0 faults, 1 fallocate + MAP_POPULATE, 2 pwritev through the fd, 3 fallocate + prefault and fill per thread. */
   floorFreshShared(bytes: number, how: FreshSharedHow, threads: number): number;
+  /** how: 0 memset through a populated, never-written mapping, 1 pwritev through the fd (a pooled segment's refill). */
+  floorRefill(bytes: number, how: RefillHow, threads: number): number;
   floorPipe(bytes: number): number;
   /** Fastest of `passes` passes of `threads` threads streaming over faulted shared pages: read (0) or write (1). */
   floorBandwidth(bytes: number, threads: number, write: 0 | 1, passes: number): number;
@@ -87,6 +89,8 @@ export interface FloorBinding {
 
 /** The ways floorFreshShared can make fresh shared pages (native/floor.cc). */
 export type FreshSharedHow = 0 | 1 | 2 | 3;
+/** The ways floorRefill can refill allocated shared pages (native/floor.cc). */
+export type RefillHow = 0 | 1;
 
 /** 0 unlock, 1 shared (read), 2 exclusive (write). */
 export type LockType = 0 | 1 | 2;
@@ -107,7 +111,6 @@ export const F_SEAL_FUTURE_WRITE = 0x0010;
 /** Linux open(2) flag missing from fs.constants; every fd ndshare opens gets it. */
 export const O_CLOEXEC = 0o2000000;
 
-const kRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const require = createRequire(import.meta.url);
 
 /** Where a native file may be, in the order tried (relative to the package root). */

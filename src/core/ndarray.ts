@@ -4,10 +4,9 @@ import { fromSystemError, NdshareError } from '../errors.js';
 import type { Handle, SabHandle } from './handle.js';
 import { native } from './native.js';
 import { closeQuietly } from './fd.js';
-import { inspect } from 'node:util';
 import { checkOptions, offsetOf, sizeOf, stridesOf, type Mode, type Order } from './validate.js';
 import { guardClone, notCloneable } from './clone-guard.js';
-import { formatArray, type FormatOptions } from './format.js';
+import { formatArray, kInspectCustom, type FormatOptions } from './format.js';
 import { NdView } from './view.js';
 
 /** Where an array's memory lives: the names of the backing modules (src/core/backings/). */
@@ -388,7 +387,7 @@ export class NdArray<D extends DType = DType> {
   }
 
   /** For console.log and util.inspect: dtype, shape, backing, path, and the values (NumPy's layout). */
-  [inspect.custom](depth: number, options: FormatOptions): string {
+  [kInspectCustom](depth: number, options: FormatOptions): string {
     const s = this.#s;
     return formatArray(
       {

@@ -4,11 +4,10 @@
  * to every process and thread that maps it). A view owns nothing: it has no close() and no handle;
  * once its array is closed, reading it throws ERR_NDSHARE_CLOSED.
  */
-import { inspect } from 'node:util';
 import type { AnyTypedArray, DType, DTypeInfo, TypedArrayMap } from './dtype.js';
 import { invalid, NdshareError } from '../errors.js';
 import { guardClone, notCloneable } from './clone-guard.js';
-import { formatArray, type FormatOptions } from './format.js';
+import { formatArray, kInspectCustom, type FormatOptions } from './format.js';
 import { offsetOf, stridesOf, type Mode, type Order } from './validate.js';
 
 /** What a view reads of its array's state (the NdArray's internal state has these fields). */
@@ -149,7 +148,7 @@ export class NdView<D extends DType = DType> {
   }
 
   /** For console.log and util.inspect: dtype, shape, rows, and the values (NumPy's layout). */
-  [inspect.custom](depth: number, options: FormatOptions): string {
+  [kInspectCustom](depth: number, options: FormatOptions): string {
     const [a, b] = this.range;
     const closed = this.#src.closed;
     return formatArray(

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { fromWireError, NdshareError, type WireError } from '../../errors.js';
 import type { NdArray } from '../../core/ndarray.js';
+import { codeTree, packageRoot } from '../../core/package-root.js';
 import { randomHex } from '../../core/random.js';
 import { ManagerClient } from './client.js';
 import { kManagerBuildEnv, kManagerDataFd, kManagerSocketEnv, type BuildWire } from './protocol.js';
@@ -56,7 +56,8 @@ function buildWire(b: CheckedBuild): BuildWire {
  */
 function startServer(source: Source, options: MethodParams): Starting {
   const path = join(tmpdir(), `ndshare-mgr-${process.pid}-${randomHex(8)}.sock`);
-  const script = fileURLToPath(new URL('./server.js', import.meta.url));
+  // The server of the tree this code runs from (the bundle's entry, or the compiled file).
+  const script = join(packageRoot, codeTree, 'methods', 'manager', 'server.js');
   const env: NodeJS.ProcessEnv = { ...process.env, [kManagerSocketEnv]: path };
   delete env[kManagerBuildEnv];
   if ('build' in source) env[kManagerBuildEnv] = JSON.stringify(buildWire(source.build));
