@@ -6,15 +6,17 @@
  * Node puts it: $NODE_COMPILE_CACHE if set, else <os.tmpdir()>/node-compile-cache; never in
  * /dev/shm (a TMPDIR there turns the cache off instead). NODE_DISABLE_COMPILE_CACHE=1 disables it.
  */
-import module from 'node:module';
-import { tmpdir } from 'node:os';
-
-const enable = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
-if (enable && (process.env['NODE_COMPILE_CACHE'] !== undefined || !tmpdir().startsWith('/dev/shm'))) {
-  try {
-    enable();
-  } catch {
-    // A cache is an optimization: an unwritable directory only costs the compile.
+// Node 20 and 21 have no compile cache: they do not load node:module and node:os for nothing
+// (a user's receiver would not either).
+if (Number(process.versions.node.split('.')[0]) >= 22) {
+  const [{ default: module }, { tmpdir }] = await Promise.all([import('node:module'), import('node:os')]);
+  const enable = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
+  if (enable && (process.env['NODE_COMPILE_CACHE'] !== undefined || !tmpdir().startsWith('/dev/shm'))) {
+    try {
+      enable();
+    } catch {
+      // A cache is an optimization: an unwritable directory only costs the compile.
+    }
   }
 }
 await import('./receiver.js');

@@ -5,18 +5,22 @@
  * Times are `process.hrtime` nanoseconds (CLOCK_MONOTONIC: one clock for every process on the
  * machine), sent as strings because they exceed 2^53.
  */
-import { prefaultArray } from '../core/prefault.js';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { checksum as sum } from '../methods/checksum.js';
-import { receive } from '../share/receive.js';
+import type * as ReceiveEntry from '../share/receive.js';
 import type { ChildReply } from './cell-wire.js';
 
+// What a user's receiver imports: the package's entry (the bundle in dist/lib), by the package's own
+// name, not this tree's compiled files. Its start-up is part of every handoff the benchmark times.
+const kReceiveEntry = 'ndshare/receive';
+const { receive } = (await import(kReceiveEntry)) as typeof ReceiveEntry;
+
 async function main(): Promise<void> {
-  const peer = await receive();
   const flag = (name: 'verify' | 'prefault', env: string): boolean =>
-    (peer.kind === 'thread' ? (peer.workerData as Record<string, unknown> | null)?.[name] : process.env[env] === '1') === true;
-  // What receive({ prefault: true }) does, once the options have arrived with the array: the
-  // pages are mapped before the view counts as held, so the prefault is part of the handoff.
-  if (flag('prefault', 'NDSHARE_BENCH_PREFAULT') && peer.form === 'array') prefaultArray(peer.array);
+    // In a worker, share() puts the caller's workerData under 'user' (peer.workerData after receive()).
+    (isMainThread ? process.env[env] === '1' : (workerData as { user?: Record<string, unknown> } | null)?.user?.[name]) === true;
+  // With --prefault the pages are mapped before receive() resolves, so the prefault is part of the handoff.
+  const peer = await receive({ prefault: flag('prefault', 'NDSHARE_BENCH_PREFAULT') });
   const viewAt = process.hrtime.bigint();
   const verify = flag('verify', 'NDSHARE_BENCH_VERIFY');
   let shape: readonly number[];
