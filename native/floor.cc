@@ -144,6 +144,60 @@ bool WritePattern(int fd, const char* pattern, size_t patternBytes, size_t b, si
   return true;
 }
 
+// floorRefill(bytes, how, threads) -> seconds to write every byte of a shared memory object whose
+// pages were written once through its fd and are mapped (MAP_POPULATE), but never written through
+// that mapping from user space: a pooled segment after a create that filled it through its fd (the
+// fastest cold way), which is what a warm create refills. The ways, `how`:
+//   0 memset through the mapping (each page's first user write; MADV_POPULATE_WRITE first);
+//   1 pwritev of a cached pattern through the fd (the kernel writes; no user page is touched).
+// Split over `threads` threads. One pass: way 0 can only be timed once per mapping.
+napi_value FloorRefill(napi_env env, napi_callback_info info) {
+  Args args(env, info);
+  size_t bytes;
+  int64_t how, threads;
+  if (!ArgBytes(env, args, 0, &bytes) || !args.Int(1, &how) || !args.Int(2, &threads)) return nullptr;
+  if (how < 0 || how > 1) return ThrowType(env, "ndshare native: floorRefill how is 0..1");
+  // Untimed: the segment as a cold create leaves it, its pages written once through the fd (a page
+  // that fallocate reserved but nobody wrote is slower to write: tmpfs clears its flag first), and
+  // mapped as ndshare maps a segment.
+  std::vector<char> pattern(64 * 1024, 1);
+  int fd = memfd_create("ndshare-floor", MFD_CLOEXEC);
+  if (fd < 0) return ThrowErrno(env, errno, "memfd_create");
+  const char* call = nullptr;
+  int err = 0;
+  void* p = MAP_FAILED;
+  if (ftruncate(fd, static_cast<off_t>(bytes)) < 0) {
+    err = errno;
+    call = "ftruncate";
+  } else if (!WritePattern(fd, pattern.data(), pattern.size(), 0, bytes)) {
+    err = errno;
+    call = "pwritev";
+  } else if ((p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0)) == MAP_FAILED) {
+    err = errno;
+    call = "mmap";
+  }
+  if (call != nullptr) {
+    close(fd);
+    return ThrowErrno(env, err, call);
+  }
+  char* c = static_cast<char*>(p);
+  std::atomic<bool> ok{true};
+  double t0 = Now();
+  Parallel(bytes, threads, [&](size_t b, size_t e) {
+    if (how == 0) {
+      madvise(c + b, e - b, 23 /* MADV_POPULATE_WRITE; on failure the memset faults */);
+      std::memset(c + b, 1, e - b);
+    } else if (!WritePattern(fd, pattern.data(), pattern.size(), b, e)) {
+      ok = false;
+    }
+  });
+  double seconds = Now() - t0;
+  err = errno;
+  munmap(p, bytes);
+  close(fd);
+  return ok ? Number(env, seconds) : ThrowErrno(env, err, "pwritev");
+}
+
 // floorFreshShared(bytes, how, threads) -> seconds to make a new shared memory object (memfd) of
 // `bytes` whose every page holds data: what any method that creates a new shared segment pays at
 // least. The ways the kernel offers, `how`:
@@ -351,6 +405,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   const napi_property_descriptor properties[] = {
       Method("floorMemset", FloorMemset),
       Method("floorFreshShared", FloorFreshShared),
+      Method("floorRefill", FloorRefill),
       Method("floorPipe", FloorPipe),
       Method("floorBandwidth", FloorBandwidth),
       Method("threadCpuSeconds", ThreadCpuSeconds),

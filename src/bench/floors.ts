@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { floorNative, type FreshSharedHow } from '../core/native.js';
+import { floorNative, type FreshSharedHow, type RefillHow } from '../core/native.js';
 import type { Floors } from './types.js';
 
 /** Passes per floor; a floor is the least cost, so each takes the fastest pass (noise only adds). */
@@ -38,6 +38,28 @@ async function freshSharedFloor(bytes: number, signal: AbortSignal | undefined):
     for (const threads of kThreadedWays.includes(how) && cores > 1 ? [1, cores] : [1]) {
       const seconds = await bestOf(kFreshPasses, () => b.floorFreshShared(bytes, how, threads), signal);
       if (seconds < best.seconds) best = { seconds, way: `${kFreshWays[how]}, ${threads} thread${threads === 1 ? '' : 's'}` };
+    }
+  }
+  return best;
+}
+
+/** The ways native/floor.cc can refill a pooled segment, by its `how` number. */
+const kRefillWays: Record<RefillHow, string> = { 0: 'memset, first write through the mapping', 1: 'pwritev through the fd' };
+
+/**
+ * The refill floor: the fastest way, on one thread and on one per core, to write every page of a
+ * pooled segment again (allocated and mapped, never written through the mapping from user space).
+ * One pass of each: the first write through a mapping happens once per mapping, and on the VM of
+ * docs/benchmark.md it costs about 12 us per 4 KiB page (2.4 s for 800 MB).
+ */
+async function refillFloor(bytes: number, signal: AbortSignal | undefined): Promise<{ seconds: number; way: string }> {
+  const b = floorNative();
+  const cores = availableParallelism();
+  let best = { seconds: Infinity, way: '' };
+  for (const how of [0, 1] as const) {
+    for (const threads of cores > 1 ? [1, cores] : [1]) {
+      const seconds = await bestOf(how === 0 ? 1 : kFreshPasses, () => b.floorRefill(bytes, how, threads), signal);
+      if (seconds < best.seconds) best = { seconds, way: `${kRefillWays[how]}, ${threads} thread${threads === 1 ? '' : 's'}` };
     }
   }
   return best;
@@ -111,9 +133,12 @@ export async function measureFloors(bytes: number, signal?: AbortSignal): Promis
       await bestOf(1, () => b.floorMemset(bytes, kPasses, 1), signal),
       cores > 1 ? await bestOf(1, () => b.floorMemset(bytes, kPasses, cores), signal) : Infinity,
     );
+    const refill = await refillFloor(bytes, signal);
     return {
       bytes,
       memset,
+      refill: refill.seconds,
+      refillWay: refill.way,
       freshShared: fresh.seconds,
       freshSharedWay: fresh.way,
       pipe: await bestOf(kPasses, () => b.floorPipe(bytes), signal),

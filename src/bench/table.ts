@@ -233,9 +233,19 @@ function numpyLines(report: Report, n: number, md: boolean, notes: Notes, style:
 
 function floorLines(floors: readonly Floors[], md: boolean): string[] {
   if (floors.length === 0) return [];
-  const head = ['Bytes', 'memset (faulted)', 'fresh shared pages', 'fastest way', 'socketpair', 'bare receiver', 'bare worker'];
-  const body = floors.map((f) => [formatBytes(f.bytes), formatSeconds(f.memset), formatSeconds(f.freshShared), f.freshSharedWay, formatSeconds(f.pipe), formatSeconds(f.spawn), formatSeconds(f.worker)]);
-  return ['', 'Physical floors (native, this run)', '', ...grid(head, body, [true, true, true, false, true, true, true], md)];
+  const head = ['Bytes', 'memset (faulted)', 'pooled refill', 'fastest way', 'fresh shared pages', 'fastest way', 'socketpair', 'bare receiver', 'bare worker'];
+  const body = floors.map((f) => [
+    formatBytes(f.bytes),
+    formatSeconds(f.memset),
+    f.refill === undefined ? '-' : formatSeconds(f.refill),
+    f.refillWay ?? '-',
+    formatSeconds(f.freshShared),
+    f.freshSharedWay,
+    formatSeconds(f.pipe),
+    formatSeconds(f.spawn),
+    formatSeconds(f.worker),
+  ]);
+  return ['', 'Physical floors (native, this run)', '', ...grid(head, body, [true, true, true, false, true, false, true, true, true], md)];
 }
 
 /** Paints cell `col` of body line `line` (text output only); undefined leaves it plain. */

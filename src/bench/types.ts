@@ -107,8 +107,17 @@ export type CellResult =
 /** Seconds of each physical floor, measured natively at the row's byte size. */
 export interface Floors {
   readonly bytes: number;
-  /** memset of already-faulted memory. */
+  /** memset of already-faulted memory that this process has written before. */
   readonly memset: number;
+  /**
+   * Refill of a pooled segment: allocated, mapped shared pages never written through the mapping
+   * from user space (a create fills through the fd), written again the faster of two ways (memset
+   * through the mapping, pwritev through the fd). The create floor of warm rows. Absent from
+   * reports made before it existed; warm rows then use `memset`.
+   */
+  readonly refill?: number;
+  /** Which way (and how many threads) gave `refill`, e.g. 'pwritev through the fd, 2 threads'. */
+  readonly refillWay?: string;
   /** New shared memory object, every page written once: the fastest way the kernel offers. */
   readonly freshShared: number;
   /** Which way (and how many threads) gave `freshShared`, e.g. 'pwritev through the fd, 1 thread'. */
