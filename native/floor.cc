@@ -64,10 +64,40 @@ void Parallel(size_t bytes, int64_t threads, F f) {
   for (auto& t : others) t.join();
 }
 
-// A new memfd of `bytes` with every page allocated (posix_fallocate) and mapped shared
-// (MAP_POPULATE): the shared memory the memset and bandwidth floors run over. Returns the mapping
-// and its fd in *fd (the caller unmaps and closes both), or nullptr after throwing the failed call.
-void* MapAllocatedMemfd(napi_env env, size_t bytes, int* fd) {
+// pwritev of a 64 KiB pattern (cache-resident) over [b, e) of fd; false on a failed write.
+bool WritePattern(int fd, const char* pattern, size_t patternBytes, size_t b, size_t e) {
+  iovec iov[1024];
+  while (b < e) {
+    int count = 0;
+    size_t queued = 0;
+    while (count < 1024 && queued < e - b) {
+      size_t len = std::min(patternBytes, e - b - queued);
+      iov[count].iov_base = const_cast<char*>(pattern);
+      iov[count].iov_len = len;
+      count++;
+      queued += len;
+    }
+    ssize_t w = pwritev(fd, iov, count, static_cast<off_t>(b));
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    b += static_cast<size_t>(w);
+  }
+  return true;
+}
+
+// A 64 KiB pattern of ones, cache-resident: what the fd writes of the floors write.
+const std::vector<char>& OnesPattern() {
+  static const std::vector<char> pattern(64 * 1024, 1);
+  return pattern;
+}
+
+// A new memfd of `bytes` with every page allocated and mapped shared (MAP_POPULATE): the shared
+// memory the memset, bandwidth and refill floors run over. The pages are reserved by
+// posix_fallocate, or with `written` written once through the fd, as ndshare's create leaves them
+// (tmpfs writes a reserved, never-written page more slowly: it clears the page's flag first).
+// Returns the mapping and its fd in *fd (the caller unmaps and closes both), or nullptr after
+// throwing the failed call.
+void* MapAllocatedMemfd(napi_env env, size_t bytes, int* fd, bool written = false) {
   *fd = memfd_create("ndshare-floor", MFD_CLOEXEC);
   if (*fd < 0) {
     ThrowErrno(env, errno, "memfd_create");
@@ -75,7 +105,10 @@ void* MapAllocatedMemfd(napi_env env, size_t bytes, int* fd) {
   }
   const char* call = "ftruncate";
   int err = ftruncate(*fd, static_cast<off_t>(bytes)) < 0 ? errno : 0;
-  if (err == 0) {
+  if (err == 0 && written) {
+    call = "pwritev";
+    if (!WritePattern(*fd, OnesPattern().data(), OnesPattern().size(), 0, bytes)) err = errno != 0 ? errno : EIO;
+  } else if (err == 0) {
     call = "posix_fallocate";
     do err = posix_fallocate(*fd, 0, static_cast<off_t>(bytes));
     while (err == EINTR);
@@ -96,7 +129,8 @@ void* MapAllocatedMemfd(napi_env env, size_t bytes, int* fd) {
 
 // floorMemset(bytes, passes, threads) -> seconds of the fastest pass writing every byte of a
 // shared memory object (memfd) whose pages are already allocated and mapped, split over `threads`
-// threads: the least a warm create costs (the pool reuses exactly such segments). Measured on
+// threads, through a mapping this process has written before: the least any write of the array
+// costs (a pooled segment, never written through its mapping, refills at floorRefill). Measured on
 // shared memory, not anonymous memory, because here a pass over faulted shmem pages is markedly
 // slower (~140 vs ~85 ms for 800 MB).
 napi_value FloorMemset(napi_env env, napi_callback_info info) {
@@ -123,27 +157,6 @@ napi_value FloorMemset(napi_env env, napi_callback_info info) {
   return Number(env, best);
 }
 
-// pwritev of a 64 KiB pattern (cache-resident) over [b, e) of fd; false on a failed write.
-bool WritePattern(int fd, const char* pattern, size_t patternBytes, size_t b, size_t e) {
-  iovec iov[1024];
-  while (b < e) {
-    int count = 0;
-    size_t queued = 0;
-    while (count < 1024 && queued < e - b) {
-      size_t len = std::min(patternBytes, e - b - queued);
-      iov[count].iov_base = const_cast<char*>(pattern);
-      iov[count].iov_len = len;
-      count++;
-      queued += len;
-    }
-    ssize_t w = pwritev(fd, iov, count, static_cast<off_t>(b));
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    b += static_cast<size_t>(w);
-  }
-  return true;
-}
-
 // floorRefill(bytes, how, threads) -> seconds to write every byte of a shared memory object whose
 // pages were written once through its fd and are mapped (MAP_POPULATE), but never written through
 // that mapping from user space: a pooled segment after a create that filled it through its fd (the
@@ -157,30 +170,12 @@ napi_value FloorRefill(napi_env env, napi_callback_info info) {
   int64_t how, threads;
   if (!ArgBytes(env, args, 0, &bytes) || !args.Int(1, &how) || !args.Int(2, &threads)) return nullptr;
   if (how < 0 || how > 1) return ThrowType(env, "ndshare native: floorRefill how is 0..1");
-  // Untimed: the segment as a cold create leaves it, its pages written once through the fd (a page
-  // that fallocate reserved but nobody wrote is slower to write: tmpfs clears its flag first), and
-  // mapped as ndshare maps a segment.
-  std::vector<char> pattern(64 * 1024, 1);
-  int fd = memfd_create("ndshare-floor", MFD_CLOEXEC);
-  if (fd < 0) return ThrowErrno(env, errno, "memfd_create");
-  const char* call = nullptr;
-  int err = 0;
-  void* p = MAP_FAILED;
-  if (ftruncate(fd, static_cast<off_t>(bytes)) < 0) {
-    err = errno;
-    call = "ftruncate";
-  } else if (!WritePattern(fd, pattern.data(), pattern.size(), 0, bytes)) {
-    err = errno;
-    call = "pwritev";
-  } else if ((p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0)) == MAP_FAILED) {
-    err = errno;
-    call = "mmap";
-  }
-  if (call != nullptr) {
-    close(fd);
-    return ThrowErrno(env, err, call);
-  }
+  // Untimed: the segment as a cold create leaves it, written once through the fd, and mapped.
+  int fd;
+  void* p = MapAllocatedMemfd(env, bytes, &fd, true);
+  if (p == nullptr) return nullptr;
   char* c = static_cast<char*>(p);
+  const std::vector<char>& pattern = OnesPattern();
   std::atomic<bool> ok{true};
   double t0 = Now();
   Parallel(bytes, threads, [&](size_t b, size_t e) {
@@ -192,7 +187,7 @@ napi_value FloorRefill(napi_env env, napi_callback_info info) {
     }
   });
   double seconds = Now() - t0;
-  err = errno;
+  int err = errno;
   munmap(p, bytes);
   close(fd);
   return ok ? Number(env, seconds) : ThrowErrno(env, err, "pwritev");
@@ -215,7 +210,7 @@ napi_value FloorFreshShared(napi_env env, napi_callback_info info) {
   int64_t how, threads;
   if (!ArgBytes(env, args, 0, &bytes) || !args.Int(1, &how) || !args.Int(2, &threads)) return nullptr;
   if (how < 0 || how > 3) return ThrowType(env, "ndshare native: floorFreshShared how is 0..3");
-  std::vector<char> pattern(64 * 1024, 1);
+  const std::vector<char>& pattern = OnesPattern();
   double t0 = Now();
   int fd = memfd_create("ndshare-floor", MFD_CLOEXEC);
   if (fd < 0) return ThrowErrno(env, errno, "memfd_create");

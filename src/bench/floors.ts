@@ -13,53 +13,51 @@ import type { Floors } from './types.js';
 
 /** Passes per floor; a floor is the least cost, so each takes the fastest pass (noise only adds). */
 const kPasses = 5;
-/** Passes per way of making fresh shared pages (each way is one candidate for the same floor). */
-const kFreshPasses = 3;
+/** Passes per way of a floor with several ways (each way is one candidate for the same floor). */
+const kWayPasses = 3;
 
-/** The ways native/floor.cc can make fresh shared pages, by its `how` number. */
-const kFreshWays: Record<FreshSharedHow, string> = {
-  0: 'page faults',
-  1: 'fallocate + MAP_POPULATE',
-  2: 'pwritev through the fd',
-  3: 'fallocate + MADV_POPULATE_WRITE',
-};
-/** Ways whose work splits over threads (1 is one kernel call, so one thread). */
-const kThreadedWays: readonly FreshSharedHow[] = [0, 2, 3];
-
-/**
- * The fresh-shared-pages floor: the fastest of every way the kernel offers to get `bytes` of new
- * shared pages holding data, on one thread and on one thread per core, with the way that won.
- */
-async function freshSharedFloor(bytes: number, signal: AbortSignal | undefined): Promise<{ seconds: number; way: string }> {
-  const b = floorNative();
-  const cores = availableParallelism();
-  let best = { seconds: Infinity, way: '' };
-  for (const how of [0, 1, 2, 3] as const) {
-    for (const threads of kThreadedWays.includes(how) && cores > 1 ? [1, cores] : [1]) {
-      const seconds = await bestOf(kFreshPasses, () => b.floorFreshShared(bytes, how, threads), signal);
-      if (seconds < best.seconds) best = { seconds, way: `${kFreshWays[how]}, ${threads} thread${threads === 1 ? '' : 's'}` };
-    }
-  }
-  return best;
+/** One way of a floor with several: its name, whether its work splits over threads, its passes. */
+interface Way {
+  readonly name: string;
+  /** False where the way is one kernel call, so one thread. */
+  readonly splits: boolean;
+  readonly passes: number;
 }
 
-/** The ways native/floor.cc can refill a pooled segment, by its `how` number. */
-const kRefillWays: Record<RefillHow, string> = { 0: 'memset, first write through the mapping', 1: 'pwritev through the fd' };
+/** The ways native/floor.cc can make fresh shared pages, by its `how` number. */
+const kFreshWays: Record<FreshSharedHow, Way> = {
+  0: { name: 'page faults', splits: true, passes: kWayPasses },
+  1: { name: 'fallocate + MAP_POPULATE', splits: false, passes: kWayPasses },
+  2: { name: 'pwritev through the fd', splits: true, passes: kWayPasses },
+  3: { name: 'fallocate + MADV_POPULATE_WRITE', splits: true, passes: kWayPasses },
+};
 
 /**
- * The refill floor: the fastest way, on one thread and on one per core, to write every page of a
- * pooled segment again (allocated and mapped, never written through the mapping from user space).
- * One pass of each: the first write through a mapping happens once per mapping, and on the VM of
+ * The ways native/floor.cc can refill a pooled segment, by its `how` number. The memset way has one
+ * pass: the first write through a mapping happens once per mapping, and on the VM of
  * docs/benchmark.md it costs about 12 us per 4 KiB page (2.4 s for 800 MB).
  */
-async function refillFloor(bytes: number, signal: AbortSignal | undefined): Promise<{ seconds: number; way: string }> {
-  const b = floorNative();
+const kRefillWays: Record<RefillHow, Way> = {
+  0: { name: 'memset, first write through the mapping', splits: true, passes: 1 },
+  1: { name: 'pwritev through the fd', splits: true, passes: kWayPasses },
+};
+
+/**
+ * The fastest of `ways` (each on one thread and, where its work splits, on one thread per core),
+ * with the way that won, e.g. 'pwritev through the fd, 2 threads'.
+ */
+async function fastestWay<H extends number>(
+  ways: Record<H, Way>,
+  run: (how: H, threads: number) => number,
+  signal: AbortSignal | undefined,
+): Promise<{ seconds: number; way: string }> {
   const cores = availableParallelism();
   let best = { seconds: Infinity, way: '' };
-  for (const how of [0, 1] as const) {
-    for (const threads of cores > 1 ? [1, cores] : [1]) {
-      const seconds = await bestOf(how === 0 ? 1 : kFreshPasses, () => b.floorRefill(bytes, how, threads), signal);
-      if (seconds < best.seconds) best = { seconds, way: `${kRefillWays[how]}, ${threads} thread${threads === 1 ? '' : 's'}` };
+  for (const [key, way] of Object.entries(ways) as Array<[string, Way]>) {
+    const how = Number(key) as H;
+    for (const threads of way.splits && cores > 1 ? [1, cores] : [1]) {
+      const seconds = await bestOf(way.passes, () => run(how, threads), signal);
+      if (seconds < best.seconds) best = { seconds, way: `${way.name}, ${threads} thread${threads === 1 ? '' : 's'}` };
     }
   }
   return best;
@@ -127,13 +125,15 @@ export async function measureFloors(bytes: number, signal?: AbortSignal): Promis
   const b = floorNative();
   const cores = availableParallelism();
   try {
-    const fresh = await freshSharedFloor(bytes, signal);
+    // Fresh shared pages: every way the kernel offers to get `bytes` of new shared pages holding data.
+    const fresh = await fastestWay(kFreshWays, (how, threads) => b.floorFreshShared(bytes, how, threads), signal);
     // One thread, or one per core (a warm fill of mapped pages splits over the cores): the faster.
     const memset = Math.min(
       await bestOf(1, () => b.floorMemset(bytes, kPasses, 1), signal),
       cores > 1 ? await bestOf(1, () => b.floorMemset(bytes, kPasses, cores), signal) : Infinity,
     );
-    const refill = await refillFloor(bytes, signal);
+    // Refill of a pooled segment: written once through its fd and mapped, never written through the mapping.
+    const refill = await fastestWay(kRefillWays, (how, threads) => b.floorRefill(bytes, how, threads), signal);
     return {
       bytes,
       memset,
