@@ -157,6 +157,17 @@ napi_value FloorMemset(napi_env env, napi_callback_info info) {
   return Number(env, best);
 }
 
+// The (bytes, how, threads) arguments of a floor with several ways, `how` in 0..maxHow; false
+// after throwing (`message` names the function and the range).
+bool WayArgs(napi_env env, Args& args, int64_t maxHow, const char* message, size_t* bytes, int64_t* how, int64_t* threads) {
+  if (!ArgBytes(env, args, 0, bytes) || !args.Int(1, how) || !args.Int(2, threads)) return false;
+  if (*how < 0 || *how > maxHow) {
+    ThrowType(env, message);
+    return false;
+  }
+  return true;
+}
+
 // floorRefill(bytes, how, threads) -> seconds to write every byte of a shared memory object whose
 // pages were written once through its fd and are mapped (MAP_POPULATE), but never written through
 // that mapping from user space: a pooled segment after a create that filled it through its fd (the
@@ -168,8 +179,7 @@ napi_value FloorRefill(napi_env env, napi_callback_info info) {
   Args args(env, info);
   size_t bytes;
   int64_t how, threads;
-  if (!ArgBytes(env, args, 0, &bytes) || !args.Int(1, &how) || !args.Int(2, &threads)) return nullptr;
-  if (how < 0 || how > 1) return ThrowType(env, "ndshare native: floorRefill how is 0..1");
+  if (!WayArgs(env, args, 1, "ndshare native: floorRefill how is 0..1", &bytes, &how, &threads)) return nullptr;
   // Untimed: the segment as a cold create leaves it, written once through the fd, and mapped.
   int fd;
   void* p = MapAllocatedMemfd(env, bytes, &fd, true);
@@ -208,8 +218,7 @@ napi_value FloorFreshShared(napi_env env, napi_callback_info info) {
   Args args(env, info);
   size_t bytes;
   int64_t how, threads;
-  if (!ArgBytes(env, args, 0, &bytes) || !args.Int(1, &how) || !args.Int(2, &threads)) return nullptr;
-  if (how < 0 || how > 3) return ThrowType(env, "ndshare native: floorFreshShared how is 0..3");
+  if (!WayArgs(env, args, 3, "ndshare native: floorFreshShared how is 0..3", &bytes, &how, &threads)) return nullptr;
   const std::vector<char>& pattern = OnesPattern();
   double t0 = Now();
   int fd = memfd_create("ndshare-floor", MFD_CLOEXEC);
