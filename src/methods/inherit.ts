@@ -3,7 +3,7 @@
  * fork, so the memory itself is inherited: a memfd handed to the child in the spawn `stdio` array.
  */
 import { attach } from '../core/attach.js';
-import { inheritedArrays } from '../core/spawn-with-arrays.js';
+import { inheritedArrays } from '../core/inherited-arrays.js';
 import { NdshareError } from '../errors.js';
 import type { Method } from './types.js';
 import { paramsProcessPlan, paramsThreadPlan } from './common.js';

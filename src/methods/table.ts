@@ -4,11 +4,22 @@
  * benchmark's JSON schema enum and the NumPy reference's set. A new method is its own file plus
  * one entry here.
  *
- * The table holds only static facts and a loader, so that a child that receives one method loads
- * that method's module alone (a child's start-up is part of every handoff the benchmark times).
+ * The table holds static facts and a loader. A child's start-up is part of every handoff the
+ * benchmark times, so what a receiver loads is chosen:
+ * - the methods that map memory (inherit, raw, shm, mmap, sab) are imported here, statically: they
+ *   are small, need nothing the receive path does not already load, and a receiver then maps in
+ *   one step instead of waiting for a second round of module loading (about 3-4 ms of a handoff
+ *   on Node 20, docs/benchmark.md);
+ * - the others load on demand: each brings its own I/O (node:child_process, node:net, node:v8)
+ *   that a mapping receiver should not pay for.
  */
 import type { Backing } from '../core/ndarray.js';
 import { invalid } from '../errors.js';
+import { inherit } from './inherit.js';
+import { mmap } from './mmap.js';
+import { raw } from './raw.js';
+import { sab } from './sab.js';
+import { shm } from './shm.js';
 import type { Kind, Method, Support } from './types.js';
 
 /** Backings whose memory is a SharedArrayBuffer, so a worker can share it. */
@@ -25,7 +36,7 @@ interface MethodEntry {
   readonly kinds: { readonly process: Support; readonly thread: Support };
   /** Backings the array must have, per kind (zero-copy methods), or null for any backing. */
   readonly backings: { readonly process: readonly Backing[] | null; readonly thread: readonly Backing[] | null };
-  /** Loads the implementation (parent and child sides). */
+  /** The implementation (parent and child sides), imported on demand or already loaded. */
   readonly load: () => Promise<Method>;
 }
 
@@ -43,7 +54,7 @@ const TABLE = {
       thread: yes('the SharedArrayBuffer over the memory is passed in workerData'),
     },
     backings: { process: ['memfd'], thread: kSabBackings },
-    load: async () => (await import('./inherit.js')).inherit,
+    load: async () => inherit,
   },
   argument: {
     title: 'Start argument (serialized into the child at start)',
@@ -109,7 +120,7 @@ const TABLE = {
       thread: yes('the SharedArrayBuffer is passed in workerData; no lock'),
     },
     backings: { process: ['memfd'], thread: kSabBackings },
-    load: async () => (await import('./raw.js')).raw,
+    load: async () => raw,
   },
   shm: {
     title: 'Named shared memory (POSIX shm)',
@@ -120,7 +131,7 @@ const TABLE = {
       thread: yes('the worker attaches the segment by its name (a second mapping of the same memory)'),
     },
     backings: { process: ['shm'], thread: ['shm'] },
-    load: async () => (await import('./shm.js')).shm,
+    load: async () => shm,
   },
   mmap: {
     title: 'Memory-mapped .npy file',
@@ -131,7 +142,7 @@ const TABLE = {
       thread: yes('the worker maps the same .npy file by path'),
     },
     backings: { process: ['file'], thread: ['file'] },
-    load: async () => (await import('./mmap.js')).mmap,
+    load: async () => mmap,
   },
   manager: {
     title: 'Manager (server process, async proxy over a Unix socket)',
@@ -164,7 +175,7 @@ const TABLE = {
       thread: yes('the SharedArrayBuffer is posted to the running worker with postMessage (shared, not cloned)'),
     },
     backings: { process: kSabBackings, thread: kSabBackings },
-    load: async () => (await import('./sab.js')).sab,
+    load: async () => sab,
   },
 } as const satisfies Record<string, MethodEntry>;
 
@@ -216,7 +227,7 @@ export function requiredBackings(name: MethodName, kind: Kind): readonly Backing
   return (TABLE[checkMethodName(name)] as MethodEntry).backings[kind];
 }
 
-/** Loads one method's implementation, and no other. */
+/** One method's implementation, loading it if it is not one of the static ones. */
 export function loadMethod(name: MethodName): Promise<Method> {
   return (TABLE[checkMethodName(name)] as MethodEntry).load();
 }

@@ -1,7 +1,8 @@
 /**
  * The child's side of `share()`: `receive()` in a child process or worker started by it. Kept
- * cheap to import (a child's start-up is part of every handoff the benchmark times): it loads
- * only the one method file it needs.
+ * cheap to import (a child's start-up is part of every handoff the benchmark times): it loads the
+ * methods that map memory with it, and any other method only when the parent names it
+ * (methods/table.ts says why).
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { fromWireError, NdshareError, toWireError } from '../errors.js';
