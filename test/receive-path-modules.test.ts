@@ -1,10 +1,12 @@
 /**
  * What a receiver loads when it imports 'ndshare/receive' (the bundle in dist/lib), read from the
- * bundle itself: the files its static imports reach, the Node modules they import and, from their
- * source maps, the ndshare sources in them. The methods that map memory (inherit, raw, shm, mmap,
- * sab) are part of it, so receive() maps without loading another file; the copying methods and
- * the parent's side of inheritance are not, so a mapping receiver never loads
- * node:child_process, node:net or node:v8 (methods/table.ts says why).
+ * bundle itself: the files its static imports reach, the Node modules they load as they are
+ * evaluated and, from their source maps, the ndshare sources in them. The methods that map memory
+ * (inherit, raw, shm, mmap, sab) are part of it, so receive() maps without loading another file;
+ * the copying methods and the parent's side of inheritance are not, so a mapping receiver never
+ * loads node:child_process, node:net or node:v8 (methods/table.ts says why). Nor does it load
+ * node:worker_threads on a process's main thread (core/thread.ts), and it takes Node's modules
+ * with process.getBuiltinModule(), not through their ESM facades (scripts/bundle.js).
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,6 +21,11 @@ function staticImports(code: string): string[] {
   const out: string[] = [];
   for (const m of code.matchAll(/^import\s+(?:[^'";]*?\s+from\s+)?"([^"]+)";?$/gms)) out.push(m[1] as string);
   return out;
+}
+
+/** Node modules a bundled file takes at its top level (not indented: not inside a function) with process.getBuiltinModule(). */
+function topLevelBuiltins(code: string): string[] {
+  return [...code.matchAll(/^const \{[^}]*\} = process\.getBuiltinModule\("node:([^"]+)"\);$/gm)].map((m) => m[1] as string);
 }
 
 interface Reach {
@@ -37,11 +44,13 @@ function reach(entry: string): Reach {
     const file = todo.pop() as string;
     if (files.includes(file)) continue;
     files.push(file);
-    for (const spec of staticImports(readFileSync(file, 'utf8'))) {
-      if (spec.startsWith('node:')) builtins.add(spec.slice('node:'.length));
+    const code = readFileSync(file, 'utf8');
+    for (const spec of staticImports(code)) {
+      if (spec.startsWith('node:')) assert.fail(`${file} imports ${spec}: the bundle should take it with process.getBuiltinModule()`);
       else if (spec.startsWith('.')) todo.push(resolve(dirname(file), spec));
       else assert.fail(`${file} imports the package ${spec}: the receive path should need no dependency`);
     }
+    for (const b of topLevelBuiltins(code)) builtins.add(b);
     assert.ok(existsSync(`${file}.map`), `expected a source map next to ${file}`);
     const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
     for (const s of map.sources) sources.add(resolve(dirname(file), s).slice(kSrc.length));
@@ -67,10 +76,10 @@ test('the methods that map memory are on the receive path; the copying methods a
   assert.ok(!path.sources.has(join('core', 'spawn-with-arrays.ts')), "the parent's side of inheritance is on the receive path");
 });
 
-test('a receiver that maps loads no process, socket or serializer modules', () => {
-  for (const b of ['child_process', 'net', 'v8', 'dgram', 'http', 'https', 'zlib', 'crypto']) {
+test('a receiver that maps loads no thread, process, socket or serializer modules', () => {
+  for (const b of ['worker_threads', 'child_process', 'net', 'v8', 'dgram', 'http', 'https', 'zlib', 'crypto']) {
     assert.ok(!path.builtins.has(b), `the receive path imports node:${b} (it imports ${[...path.builtins].join(', ')})`);
   }
-  // A sanity check of the reading itself: the receive path does use the file system.
-  assert.ok(path.builtins.has('fs'));
+  // A check of the reading itself: the receive path does take the file system module.
+  assert.ok(path.builtins.has('fs'), `expected node:fs among ${[...path.builtins].join(', ')}`);
 });

@@ -21,8 +21,8 @@
  * status a shell reports for a death by that signal.
  */
 import { constants } from 'node:os';
-import { isMainThread } from 'node:worker_threads';
 import { native } from './native.js';
+import { isMainThread } from './thread.js';
 
 const owned = new Set<string>();
 let installed = false;
@@ -126,7 +126,7 @@ function install(): void {
   process.on('exit', unlinkAll);
   // Signal handlers belong to the process; only the main thread installs them. A worker's names
   // are unlinked when the worker ends (see registerOwned), or swept after the process is gone.
-  if (isMainThread) {
+  if (isMainThread()) {
     registry().listeners.add(onSignal);
     for (const s of kSignals) process.prependListener(s, onSignal);
   }
@@ -137,11 +137,11 @@ export function registerOwned(name: string): void {
   install();
   owned.add(name);
   // The 'exit' handler does not run when a worker is terminated; an environment cleanup hook does.
-  if (!isMainThread) native().shmUnlinkOnThreadExit(name);
+  if (!isMainThread()) native().shmUnlinkOnThreadExit(name);
 }
 
 /** Forgets a name (it was unlinked, or handed over). */
 export function releaseOwned(name: string): void {
   owned.delete(name);
-  if (!isMainThread) native().cancelShmUnlinkOnThreadExit(name);
+  if (!isMainThread()) native().cancelShmUnlinkOnThreadExit(name);
 }

@@ -1,6 +1,5 @@
 /** File-descriptor level helpers shared by the fd-backed backings (shm, memfd, file): create, attach and open. */
 import { constants, ftruncateSync, readSync, statfsSync, writeSync } from 'node:fs';
-import { isMainThread } from 'node:worker_threads';
 import { NdshareError, fromSystemError } from '../errors.js';
 import { checkMemoryCharge } from './cgroup-memory.js';
 import type { DTypeInfo } from './dtype.js';
@@ -10,6 +9,7 @@ import { kLivenessLockLength, kLivenessLockStart, kMaxHeaderLength, kNameRandomB
 import { kMapPopulate, kMapPrivate, native, O_CLOEXEC } from './native.js';
 import { formatHeader, parseHeader, readPrelude, type NpyHeader } from './npy.js';
 import { randomHex } from './random.js';
+import { isMainThread } from './thread.js';
 import type { Mode } from './validate.js';
 
 /** Flags of every create: a new object only (never an existing one or a link), never inherited. */
@@ -157,7 +157,7 @@ export function mapData(
  * closes everything).
  */
 export function keepFd(fd: number): void {
-  if (!isMainThread && fd >= 0) native().closeOnThreadExit(fd);
+  if (fd >= 0 && !isMainThread()) native().closeOnThreadExit(fd);
 }
 
 /**
@@ -167,7 +167,7 @@ export function keepFd(fd: number): void {
 export function closeQuietly(fd: number): void {
   if (fd < 0) return;
   try {
-    if (!isMainThread) native().cancelCloseOnThreadExit(fd);
+    if (!isMainThread()) native().cancelCloseOnThreadExit(fd);
   } catch {
     // Without the addon nothing was registered.
   }

@@ -4,7 +4,6 @@
  * methods that map memory with it, and any other method only when the parent names it
  * (methods/table.ts says why).
  */
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { fromWireError, NdshareError, toWireError } from '../errors.js';
 import type { DType, DTypeLike, DTypeOf } from '../core/dtype.js';
 import { checkPrefault, prefaultArray } from '../core/prefault.js';
@@ -69,27 +68,45 @@ export interface ReceiveOptions {
 
 let taken = false;
 
-function descriptor(): { desc: ShareDescriptor; user: unknown; endpoint: Endpoint; listen(fn: (m: unknown) => void, end: (e: Error) => void): void } {
-  if (!isMainThread) {
-    const wd = workerData as Record<string, unknown> | null;
-    const desc = wd?.[kShareEnv] as ShareDescriptor | undefined;
-    if (!desc || !parentPort) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected a worker started by share() for receive() but this worker has no share descriptor');
-    const port = parentPort;
-    return {
-      desc,
-      user: wd?.['user'],
-      endpoint: {
-        post: async (m) => port.postMessage(m),
-        hold: (on) => (on ? port.ref() : port.unref()),
-      },
-      listen: (fn, end) => {
-        port.on('message', fn);
-        port.on('close', () => end(new NdshareError('ERR_NDSHARE_CHILD_FAILED', 'Expected the parent to stay connected but its port closed')));
-      },
-    };
-  }
+interface Source {
+  desc: ShareDescriptor;
+  user: unknown;
+  endpoint: Endpoint;
+  /** True in a child process (its main thread), false in a worker. */
+  process: boolean;
+  listen(fn: (m: unknown) => void, end: (e: Error) => void): void;
+}
+
+function descriptor(): Source {
+  // A child process started by share() has the descriptor in its environment and an IPC channel;
+  // a worker never has process.send (not even in a child process that has one), so this test
+  // cannot take a worker for a process. The process path does not load node:worker_threads: on
+  // the main thread that costs every receiver about 3 ms of its start on Node 20 (and the streams
+  // it brings), for nothing.
   const raw = process.env[kShareEnv];
-  if (raw === undefined || !process.send) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected a child started by share() for receive() but ${kShareEnv} or the IPC channel is missing`);
+  if (raw !== undefined && process.send !== undefined) return processSource(raw);
+  const { isMainThread, parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+  if (isMainThread) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', `Expected a child started by share() for receive() but ${kShareEnv} or the IPC channel is missing`);
+  const wd = workerData as Record<string, unknown> | null;
+  const desc = wd?.[kShareEnv] as ShareDescriptor | undefined;
+  if (!desc || !parentPort) throw new NdshareError('ERR_NDSHARE_INVALID_ARGUMENT', 'Expected a worker started by share() for receive() but this worker has no share descriptor');
+  const port = parentPort;
+  return {
+    desc,
+    user: wd?.['user'],
+    process: false,
+    endpoint: {
+      post: async (m) => port.postMessage(m),
+      hold: (on) => (on ? port.ref() : port.unref()),
+    },
+    listen: (fn, end) => {
+      port.on('message', fn);
+      port.on('close', () => end(new NdshareError('ERR_NDSHARE_CHILD_FAILED', 'Expected the parent to stay connected but its port closed')));
+    },
+  };
+}
+
+function processSource(raw: string): Source {
   let desc: ShareDescriptor;
   try {
     desc = JSON.parse(raw) as ShareDescriptor;
@@ -100,6 +117,7 @@ function descriptor(): { desc: ShareDescriptor; user: unknown; endpoint: Endpoin
   return {
     desc,
     user: undefined,
+    process: true,
     endpoint: {
       post: (m) =>
         new Promise<void>((resolve, reject) => {
@@ -135,7 +153,7 @@ export async function receive(options?: ReceiveOptions): Promise<Receiver> {
   const want = expectedDType(o['dtype']);
   const prefault = checkPrefault(o['prefault']);
   taken = true;
-  const { desc, user, endpoint, listen } = descriptor();
+  const { desc, user, endpoint, listen, process: inProcess } = descriptor();
   const data = new Inbox<unknown>();
   const users = new Inbox<unknown>();
   listen(
@@ -155,7 +173,7 @@ export async function receive(options?: ReceiveOptions): Promise<Receiver> {
     },
   );
   const fail = (error: unknown): Promise<void> => endpoint.post({ [kWireTag]: 'failed', error: toWireError(error) }).catch(() => {});
-  if (isMainThread) {
+  if (inProcess) {
     // An uncaught error in the child still reaches the parent typed (best effort: the process is dying).
     process.on('uncaughtExceptionMonitor', (err) => void fail(err));
   }
