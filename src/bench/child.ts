@@ -6,17 +6,15 @@
  * Node puts it: $NODE_COMPILE_CACHE if set, else <os.tmpdir()>/node-compile-cache; never in
  * /dev/shm (a TMPDIR there turns the cache off instead). NODE_DISABLE_COMPILE_CACHE=1 disables it.
  */
-// Node 20 and 21 have no compile cache: they do not load node:module and node:os for nothing
-// (a user's receiver would not either).
-if (Number(process.versions.node.split('.')[0]) >= 22) {
-  const [{ default: module }, { tmpdir }] = await Promise.all([import('node:module'), import('node:os')]);
-  const enable = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
-  if (enable && (process.env['NODE_COMPILE_CACHE'] !== undefined || !tmpdir().startsWith('/dev/shm'))) {
-    try {
-      enable();
-    } catch {
-      // A cache is an optimization: an unwritable directory only costs the compile.
-    }
+// Node's modules are taken with process.getBuiltinModule(), not imported: an import builds their
+// ESM facades, which load more than this needs (node:module's would load its source map support).
+// Node 20 has no enableCompileCache: nothing happens there.
+const { enableCompileCache } = process.getBuiltinModule('node:module') as { enableCompileCache?: (dir?: string) => unknown };
+if (enableCompileCache && (process.env['NODE_COMPILE_CACHE'] !== undefined || !process.getBuiltinModule('node:os').tmpdir().startsWith('/dev/shm'))) {
+  try {
+    enableCompileCache();
+  } catch {
+    // A cache is an optimization: an unwritable directory only costs the compile.
   }
 }
 await import('./receiver.js');
