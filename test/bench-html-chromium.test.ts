@@ -1,7 +1,8 @@
 /**
  * `ndshare report FILE.json --html OUT` (a real spawn of bin/ndshare.js) writes a page that headless
  * Chromium renders offline with its charts drawn: the page's own script counts the chart marks
- * that have a laid-out box. Negative control: a report with no measured time draws no chart.
+ * that have a laid-out box. The study's bars and sweep lines, `--parallel`'s speedup lines and
+ * `--handoff`'s bars, each from a real run. Negative control: a report with no measured time draws no chart.
  *
  * Needs a Chromium (CHROME_PATH, or chromium, chromium-browser or google-chrome on PATH). Without
  * one the test is reported as skipped, with the reason, so a newcomer's `npm test` passes; CI sets
@@ -63,15 +64,29 @@ function renderInChromium(browser: string, html: string): { drawn: number; chart
 }
 
 test('report --html: bars (ndshare vs NumPy) and sweep lines are drawn in headless Chromium', { skip: onceOnMainNode('headless Chromium drawing the report') }, async (t) => {
-  const browser = findChromium();
-  if (browser.state === 'missing') {
-    const fix = 'install one (Debian: apt-get install chromium) or set CHROME_PATH';
-    assert.notEqual(process.env['NDSHARE_REQUIRE_CHROMIUM'], '1', `NDSHARE_REQUIRE_CHROMIUM=1 but ${browser.why}: ${fix}`);
-    t.skip(`needs headless Chromium: ${browser.why}; ${fix} (CI sets NDSHARE_REQUIRE_CHROMIUM=1 to require it)`);
-    return;
-  }
+  const browser = browserOrSkip(t);
+  if (browser === null) return;
   const box = new BenchSandbox();
-  const { report } = await box.bench(['--methods', 'shm,pipe', '--size', '1e3,1e4', '--repeats', '1', '--python']);
+  try {
+    const { report } = await box.bench(['--methods', 'shm,pipe', '--size', '1e3,1e4', '--repeats', '1', '--python']);
+    const drawn = drawReport(browser, report);
+    assert.match(drawn.stdout, /^shm\s+process\s+cold/m);
+    assert.doesNotMatch(drawn.page, /<(script|link|img)[^>]+(src|href)=/i, 'self-contained: nothing loaded from elsewhere');
+    // Bars at the largest size: ndshare cold + warm for shm, cold for pipe, NumPy cold + warm for both (7);
+    // lines: ndshare and NumPy for each of the two methods (4).
+    assert.deepEqual({ drawn: drawn.drawn, charts: drawn.charts }, { drawn: 11, charts: 2 });
+
+    // Negative control: the same report with every time removed draws nothing.
+    const empty: Report = { ...report, rows: report.rows.map((r) => ({ ...r, runs: [], min: null, median: null, max: null, outcome: { state: 'failed', error: 'x' } })) };
+    const none = drawReport(browser, empty);
+    assert.deepEqual({ drawn: none.drawn, charts: none.charts }, { drawn: 0, charts: 0 });
+  } finally {
+    assert.deepEqual(box.leftovers(), { segments: [], files: [], processes: [] });
+  }
+});
+
+/** Writes `report` as JSON, renders it with `ndshare report --html` and draws it in `browser`. */
+function drawReport(browser: string, report: Report): { drawn: number; charts: number; page: string; stdout: string } {
   const out = mkdtempSync(join(tmpdir(), 'ndshare-report-'));
   try {
     const json = join(out, 'r.json');
@@ -79,20 +94,57 @@ test('report --html: bars (ndshare vs NumPy) and sweep lines are drawn in headle
     writeFileSync(json, JSON.stringify(report));
     const cli = runSync('ndshare report --html', process.execPath, [bin, 'report', json, '--html', html]);
     assert.equal(cli.status, 0, cli.stderr);
-    assert.match(cli.stdout, /^shm\s+process\s+cold/m);
-    const page = readFileSync(html, 'utf8');
-    assert.doesNotMatch(page, /<(script|link|img)[^>]+(src|href)=/i, 'self-contained: nothing loaded from elsewhere');
-    // Bars at the largest size: ndshare cold + warm for shm, cold for pipe, NumPy cold + warm for both (7);
-    // lines: ndshare and NumPy for each of the two methods (4).
-    assert.deepEqual(renderInChromium(browser.path, html), { drawn: 11, charts: 2 });
-
-    // Negative control: the same report with every time removed draws nothing.
-    const empty: Report = { ...report, rows: report.rows.map((r) => ({ ...r, runs: [], min: null, median: null, max: null, outcome: { state: 'failed', error: 'x' } })) };
-    writeFileSync(json, JSON.stringify(empty));
-    assert.equal(runSync('ndshare report --html', process.execPath, [bin, 'report', json, '--html', html]).status, 0);
-    assert.deepEqual(renderInChromium(browser.path, html), { drawn: 0, charts: 0 });
+    return { ...renderInChromium(browser, html), page: readFileSync(html, 'utf8'), stdout: cli.stdout };
   } finally {
     rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** The browser, or the skip (or, with NDSHARE_REQUIRE_CHROMIUM=1, the failure) when there is none. */
+function browserOrSkip(t: { skip(message: string): void }): string | null {
+  const browser = findChromium();
+  if (browser.state === 'found') return browser.path;
+  const fix = 'install one (Debian: apt-get install chromium) or set CHROME_PATH';
+  assert.notEqual(process.env['NDSHARE_REQUIRE_CHROMIUM'], '1', `NDSHARE_REQUIRE_CHROMIUM=1 but ${browser.why}: ${fix}`);
+  t.skip(`needs headless Chromium: ${browser.why}; ${fix} (CI sets NDSHARE_REQUIRE_CHROMIUM=1 to require it)`);
+  return null;
+}
+
+test('report --html: a --parallel run draws one speedup line per kernel and pool', { skip: onceOnMainNode('headless Chromium drawing the report') }, async (t) => {
+  const browser = browserOrSkip(t);
+  if (browser === null) return;
+  const box = new BenchSandbox();
+  try {
+    const { code, report } = await box.bench(['--parallel', '--size', '2e4', '--workers', '1,2', '--repeats', '1']);
+    assert.equal(code, 0);
+    const section = report.parallel?.[0];
+    assert.ok(section, 'the report has a parallel section');
+    // A line has a box when it joins two worker counts: each kernel x pool measured at both 1 and 2.
+    const lines = new Set(section.results.filter((r) => r.speedup !== null).map((r) => `${r.kernel} ${r.impl} ${r.kind}`));
+    const twoPoints = [...lines].filter((l) => section.results.filter((r) => `${r.kernel} ${r.impl} ${r.kind}` === l && r.speedup !== null).length >= 2);
+    // sum, a*x+b and stencil, each by ndshare's threads, its processes and NumPy's pool.
+    assert.equal(twoPoints.length, 9, `measured lines: ${[...lines].join('; ')}`);
+    const drawn = drawReport(browser, report);
+    assert.deepEqual({ drawn: drawn.drawn, charts: drawn.charts }, { drawn: 9, charts: 1 });
+    assert.match(drawn.page, /speedup against workers/);
+  } finally {
+    assert.deepEqual(box.leftovers(), { segments: [], files: [], processes: [] });
+  }
+});
+
+test('report --html: a --handoff run draws one bar per implementation, backing, kind and size', { skip: onceOnMainNode('headless Chromium drawing the report') }, async (t) => {
+  const browser = browserOrSkip(t);
+  if (browser === null) return;
+  const box = new BenchSandbox();
+  try {
+    const { code, report } = await box.bench(['--handoff', '--size', '1024,4096', '--iterations', '5', '--python']);
+    assert.equal(code, 0);
+    const measured = (report.handoff?.rows ?? []).filter((r) => r.median !== null);
+    assert.ok(measured.some((r) => r.impl === 'python') && measured.some((r) => r.impl === 'ndshare'), 'both ndshare and Python rows were measured');
+    const drawn = drawReport(browser, report);
+    assert.deepEqual({ drawn: drawn.drawn, charts: drawn.charts }, { drawn: measured.length, charts: 1 });
+    assert.match(drawn.page, /Handoff to a running receiver/);
+  } finally {
     assert.deepEqual(box.leftovers(), { segments: [], files: [], processes: [] });
   }
 });

@@ -1,11 +1,14 @@
 /**
  * `ndshare report FILE.json --html out.html`: one self-contained page (inline CSS and SVG, no
  * network) with the tables, per-method bars on a log axis (ndshare vs NumPy, cold and warm) and,
- * for a sweep, time against size as lines. A few lines of inline script count the chart marks the
- * browser actually laid out and record it on <body data-drawn>, so a headless browser can check it.
+ * for a sweep, time against size as lines; for `--parallel`, speedup against workers per kernel
+ * (ndshare's threads and processes, NumPy's pool, and the ideal); for `--handoff`, the median
+ * handoff per size (ndshare and Python, each backing and kind) as bars on a log axis. A few lines
+ * of inline script count the chart marks the browser actually laid out and record it on
+ * <body data-drawn>, so a headless browser can check it.
  */
-import { formatCount, formatSeconds, renderTables } from './table.js';
-import type { Report, Row } from './types.js';
+import { formatBytes, formatCount, formatSeconds, kKernelTitles, renderTables } from './table.js';
+import type { HandoffRow, ParallelRow, ParallelSection, Report, Row } from './types.js';
 
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -27,6 +30,23 @@ function logScale(values: readonly number[], size: number, atLeast: readonly [nu
   return { map: (v) => ((Math.log10(Math.max(v, 10 ** lo)) - lo) / span) * size, ticks };
 }
 
+/** The vertical grid lines and labels of a horizontal log time axis (bar charts), from `top` to the axis at the bottom. */
+function timeGrid(ticks: readonly number[], map: (v: number) => number, left: number, top: number, height: number): string[] {
+  return ticks.flatMap((t) => {
+    const x = left + map(t);
+    return [`<line x1="${x}" y1="${top - 5}" x2="${x}" y2="${height - 30}" class="grid"/>`, `<text x="${x}" y="${height - 14}" class="tick" text-anchor="middle">${esc(formatSeconds(t))}</text>`];
+  });
+}
+
+/** One horizontal bar (a chart mark, with its tooltip) and its value after it. */
+function bar(left: number, y: number, length: number, barH: number, color: string, title: string, value: string): string[] {
+  const w = Math.max(1, length);
+  return [
+    `<rect class="mark" x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH - 2}" fill="${color}"><title>${esc(title)}</title></rect>`,
+    `<text x="${left + w + 4}" y="${y + barH - 3}" class="value">${esc(value)}</text>`,
+  ];
+}
+
 /** Horizontal grouped bars: one group per method, one bar per series, log time axis. */
 function barChart(report: Report, kind: 'process' | 'thread', n: number): string {
   const rows = report.rows.filter((r) => r.kind === kind && r.n === n && r.median !== null);
@@ -40,23 +60,14 @@ function barChart(report: Report, kind: 'process' | 'thread', n: number): string
   const top = 30;
   const height = top + methods.length * groupH + 40;
   const { map, ticks } = logScale(rows.map((r) => r.median ?? 0), plotW, [1e-3, 1e-2]);
-  const parts: string[] = [];
-  for (const t of ticks) {
-    const x = left + map(t);
-    parts.push(`<line x1="${x}" y1="${top - 5}" x2="${x}" y2="${height - 30}" class="grid"/>`, `<text x="${x}" y="${height - 14}" class="tick" text-anchor="middle">${esc(formatSeconds(t))}</text>`);
-  }
+  const parts = timeGrid(ticks, map, left, top, height);
   methods.forEach((m, gi) => {
     const y0 = top + gi * groupH;
     parts.push(`<text x="${left - 8}" y="${y0 + groupH / 2}" class="label" text-anchor="end">${esc(m)}</text>`);
     present.forEach((s, si) => {
       const row = rows.find((r) => r.method === m && r.impl === s.impl && r.temperature === s.temperature);
       if (!row || row.median === null) return;
-      const w = Math.max(1, map(row.median));
-      const y = y0 + si * barH;
-      parts.push(
-        `<rect class="mark" x="${left}" y="${y}" width="${w.toFixed(1)}" height="${barH - 2}" fill="${s.color}"><title>${esc(`${m} ${s.label}: ${formatSeconds(row.median)}`)}</title></rect>`,
-        `<text x="${left + w + 4}" y="${y + barH - 3}" class="value">${esc(formatSeconds(row.median))}</text>`,
-      );
+      parts.push(...bar(left, y0 + si * barH, map(row.median), barH, s.color, `${m} ${s.label}: ${formatSeconds(row.median)}`, formatSeconds(row.median)));
     });
   });
   const legend = present.map((s, i) => `<rect x="${left + i * 190}" y="6" width="10" height="10" fill="${s.color}"/><text x="${left + i * 190 + 14}" y="15" class="tick">${esc(s.label)}</text>`);
@@ -111,6 +122,98 @@ function sweepChart(report: Report, kind: 'process' | 'thread'): string {
   );
 }
 
+/** The series of a parallel chart: ndshare's two pool kinds and NumPy's pool. */
+const PARALLEL_SERIES = [
+  { label: 'ndshare, threads (piscina)', color: '#1f77b4', is: (r: ParallelRow) => r.impl === 'ndshare' && r.kind === 'thread' },
+  { label: 'ndshare, processes', color: '#2ca02c', is: (r: ParallelRow) => r.impl === 'ndshare' && r.kind === 'process' },
+  { label: 'NumPy, multiprocessing.Pool', color: '#d62728', is: (r: ParallelRow) => r.impl === 'numpy' },
+] as const;
+
+/** `--parallel`: one panel per kernel, speedup (linear) against worker count, with the ideal speedup dashed. */
+function parallelChart(section: ParallelSection): string {
+  const measured = section.results.filter((r) => r.speedup !== null && r.median !== null);
+  const kernels = [...new Set(measured.map((r) => r.kernel))];
+  if (kernels.length === 0) return '';
+  const workers = [...new Set(section.results.map((r) => r.workers))].sort((a, b) => a - b);
+  const maxW = Math.max(...workers);
+  const top = 34;
+  const panelW = 220;
+  const panelH = 180;
+  const gap = 60;
+  const left = 50;
+  // Whole speedups on the axis, at least up to the ideal at the most workers.
+  const yMax = Math.ceil(Math.max(maxW, ...measured.map((r) => r.speedup ?? 0)));
+  const px = (w: number): number => (maxW === 1 ? panelW / 2 : ((w - 1) / (maxW - 1)) * panelW);
+  const py = (v: number): number => panelH - (v / yMax) * panelH;
+  const parts: string[] = [];
+  kernels.forEach((k, ki) => {
+    const x0 = left + ki * (panelW + gap);
+    parts.push(`<text x="${x0 + panelW / 2}" y="${top - 8}" class="label" text-anchor="middle">${esc(kKernelTitles[k])}</text>`);
+    for (let v = 0; v <= yMax; v++) {
+      const y = top + py(v);
+      parts.push(`<line x1="${x0}" y1="${y}" x2="${x0 + panelW}" y2="${y}" class="grid"/><text x="${x0 - 6}" y="${y + 4}" class="tick" text-anchor="end">${v}x</text>`);
+    }
+    for (const w of workers) parts.push(`<text x="${x0 + px(w)}" y="${top + panelH + 16}" class="tick" text-anchor="middle">${w}</text>`);
+    // The ideal: speedup = workers.
+    parts.push(`<polyline fill="none" stroke="#999" stroke-width="1" stroke-dasharray="4,4" points="${workers.map((w) => `${(x0 + px(w)).toFixed(1)},${(top + py(w)).toFixed(1)}`).join(' ')}"/>`);
+    for (const s of PARALLEL_SERIES) {
+      const pts = measured.filter((r) => r.kernel === k && s.is(r)).sort((a, b) => a.workers - b.workers);
+      if (pts.length === 0) continue;
+      const title = `${kKernelTitles[k]}, ${s.label}: ${pts.map((r) => `${r.workers} -> ${(r.speedup ?? 0).toFixed(2)}x (${formatSeconds(r.median)})`).join(', ')}`;
+      const coords = pts.map((r) => `${(x0 + px(r.workers)).toFixed(1)},${(top + py(r.speedup ?? 0)).toFixed(1)}`);
+      // Dots at the measured points: a line of one point (one worker count) has no box of its own.
+      parts.push(`<polyline class="mark" fill="none" stroke="${s.color}" stroke-width="2" points="${coords.join(' ')}"><title>${esc(title)}</title></polyline>`);
+      for (const c of coords) {
+        const [cx, cy] = c.split(',');
+        parts.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${s.color}"/>`);
+      }
+    }
+  });
+  const legendY = top + panelH + 34;
+  const legend = [...PARALLEL_SERIES.map((s) => ({ label: s.label, color: s.color })), { label: 'ideal (speedup = workers)', color: '#999' }].map(
+    (s, i) => `<rect x="${left + i * 210}" y="${legendY - 9}" width="10" height="10" fill="${s.color}"/><text x="${left + i * 210 + 14}" y="${legendY}" class="tick">${esc(s.label)}</text>`,
+  );
+  const width = Math.max(left + kernels.length * (panelW + gap), left + 4 * 210);
+  return figure(
+    `Parallel work over one shared ${formatCount(section.n)} float64 array (${formatBytes(section.bytes)}): speedup against workers, ${section.cores} core(s)`,
+    `<svg class="chart lines" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${legendY + 12}" role="img">${parts.join('')}${legend.join('')}</svg>`,
+  );
+}
+
+/** `--handoff`: median one-way handoff per size, one bar per implementation, backing and kind (log axis). */
+function handoffChart(rows: readonly HandoffRow[]): string {
+  const measured = rows.filter((r) => r.median !== null);
+  if (measured.length === 0) return '';
+  const sizes = [...new Set(measured.map((r) => r.n))].sort((a, b) => a - b);
+  const key = (r: HandoffRow): string => `${r.impl === 'python' ? 'Python' : 'ndshare'} ${r.backing}, ${r.kind === 'thread' ? 'worker' : 'process'} (${r.channel})`;
+  const series = [...new Set(measured.map(key))];
+  const palette = ['#1f77b4', '#9ecae1', '#2ca02c', '#98df8a', '#9467bd', '#c5b0d5', '#8c564b', '#e377c2', '#d62728', '#ff9896'];
+  const color = (k: string): string => (k.startsWith('Python') ? '#d62728' : (palette[series.filter((s) => !s.startsWith('Python')).indexOf(k) % palette.length] ?? '#000'));
+  const barH = 12;
+  const left = 110;
+  const plotW = 520;
+  const top = 20;
+  const groupH = series.length * barH + 12;
+  const height = top + sizes.length * groupH + 40;
+  const { map, ticks } = logScale(measured.map((r) => r.median ?? 0), plotW, [1e-5, 1e-3]);
+  const parts = timeGrid(ticks, map, left, top, height);
+  sizes.forEach((n, gi) => {
+    const y0 = top + gi * groupH;
+    const bytes = measured.find((r) => r.n === n)?.bytes ?? 0;
+    parts.push(`<text x="${left - 8}" y="${y0 + groupH / 2}" class="label" text-anchor="end">${esc(formatBytes(bytes))}</text>`);
+    series.forEach((k, si) => {
+      const r = measured.find((x) => x.n === n && key(x) === k);
+      if (!r || r.median === null) return;
+      parts.push(...bar(left, y0 + si * barH, map(r.median), barH, color(k), `${k}, ${formatBytes(bytes)}: median ${formatSeconds(r.median)}, p99 ${formatSeconds(r.p99)}`, formatSeconds(r.median)));
+    });
+  });
+  const legend = series.map((k, i) => `<rect x="${left + plotW + 70}" y="${top + i * 16}" width="10" height="10" fill="${color(k)}"/><text x="${left + plotW + 84}" y="${top + i * 16 + 9}" class="tick">${esc(k)}</text>`);
+  return figure(
+    'Handoff to a running receiver: median time from sending the handle until the receiver holds a view, per array size (log axis)',
+    `<svg class="chart bars" xmlns="http://www.w3.org/2000/svg" width="${left + plotW + 340}" height="${Math.max(height, top + series.length * 16 + 10)}" role="img">${parts.join('')}${legend.join('')}</svg>`,
+  );
+}
+
 function figure(caption: string, svg: string): string {
   return `<figure><figcaption>${esc(caption)}</figcaption>${svg}</figure>`;
 }
@@ -130,10 +233,13 @@ window.addEventListener('load', function () {
 export function renderHtml(report: Report): string {
   const sizes = [...new Set(report.rows.map((r) => r.n))].sort((a, b) => a - b);
   const largest = sizes[sizes.length - 1];
-  const charts =
-    largest === undefined
-      ? ''
-      : [barChart(report, 'process', largest), barChart(report, 'thread', largest), sweepChart(report, 'process'), sweepChart(report, 'thread')].join('\n');
+  const charts = [
+    ...(largest === undefined ? [] : [barChart(report, 'process', largest), barChart(report, 'thread', largest), sweepChart(report, 'process'), sweepChart(report, 'thread')]),
+    ...(report.parallel ?? []).map(parallelChart),
+    handoffChart(report.handoff?.rows ?? []),
+  ]
+    .filter((c) => c !== '')
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ndshare bench ${esc(report.env.date)}</title>
 <style>

@@ -273,7 +273,7 @@ function grid(head: readonly string[], body: readonly string[][], right: readonl
   return [fmt(head, -1), width.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)];
 }
 
-function formatBytes(b: number): string {
+export function formatBytes(b: number): string {
   return formatRate(b).replace('/s', '');
 }
 
@@ -285,7 +285,7 @@ function legendLines(report: Report, md: boolean): string[] {
   return ['', 'Methods:', ...(md ? [''] : []), ...[...seen].map(([m, t]) => (md ? `- \`${m}\`: ${t}` : `  ${m.padEnd(width)}  ${t}`))];
 }
 
-const kKernelTitles: Record<ParallelRow['kernel'], string> = { sum: 'sum', axpb: 'a*x+b', stencil: 'stencil' };
+export const kKernelTitles: Record<ParallelRow['kernel'], string> = { sum: 'sum', axpb: 'a*x+b', stencil: 'stencil' };
 
 /** The kernel judged by the efficiency goal: the 5-point stencil does the most arithmetic per byte. */
 const kComputeBound: ParallelRow['kernel'] = 'stencil';
