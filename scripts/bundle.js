@@ -6,7 +6,8 @@
 // `raw` receive path took about 55 ms to load on Node 20, its 11 bundled files about 30 ms. One
 // build with code splitting keeps a single copy of each module across the entries (shared chunks
 // in dist/lib/chunks), so 'ndshare/receive' and 'ndshare' share NdArray, NdshareError and every
-// registry: instanceof holds between them. The methods stay separate chunks, loaded when a handle names one.
+// registry: instanceof holds between them. The methods that map memory are part of the receive path
+// (methods/table.ts imports them); each copying method stays its own chunk, loaded when a handle names it.
 // Dependencies (ajv, numcodecs) are not inlined: npm installs and dedupes them as usual.
 // dist/src stays as it is, for the CLI, the benchmark's parent side and the tests.
 //

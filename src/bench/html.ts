@@ -160,13 +160,10 @@ function parallelChart(section: ParallelSection): string {
       const pts = measured.filter((r) => r.kernel === k && s.is(r)).sort((a, b) => a.workers - b.workers);
       if (pts.length === 0) continue;
       const title = `${kKernelTitles[k]}, ${s.label}: ${pts.map((r) => `${r.workers} -> ${(r.speedup ?? 0).toFixed(2)}x (${formatSeconds(r.median)})`).join(', ')}`;
-      const coords = pts.map((r) => `${(x0 + px(r.workers)).toFixed(1)},${(top + py(r.speedup ?? 0)).toFixed(1)}`);
+      const coords = pts.map((r) => [(x0 + px(r.workers)).toFixed(1), (top + py(r.speedup ?? 0)).toFixed(1)] as const);
+      parts.push(`<polyline class="mark" fill="none" stroke="${s.color}" stroke-width="2" points="${coords.map((c) => c.join(',')).join(' ')}"><title>${esc(title)}</title></polyline>`);
       // Dots at the measured points: a line of one point (one worker count) has no box of its own.
-      parts.push(`<polyline class="mark" fill="none" stroke="${s.color}" stroke-width="2" points="${coords.join(' ')}"><title>${esc(title)}</title></polyline>`);
-      for (const c of coords) {
-        const [cx, cy] = c.split(',');
-        parts.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${s.color}"/>`);
-      }
+      for (const [cx, cy] of coords) parts.push(`<circle cx="${cx}" cy="${cy}" r="3" fill="${s.color}"/>`);
     }
   });
   const legendY = top + panelH + 34;

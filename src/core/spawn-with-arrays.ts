@@ -11,7 +11,6 @@ import { kInheritEnv } from './layout.js';
 import { stateOf, type ArrayState, type NdArray } from './ndarray.js';
 import { resolveModulePath } from './module-path.js';
 
-
 function normalizeStdio(stdio: StdioOptions | undefined, ipc: boolean): unknown[] {
   let base: unknown[];
   if (stdio === undefined) base = ['inherit', 'inherit', 'inherit'];
