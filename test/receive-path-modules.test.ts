@@ -5,8 +5,10 @@
  * (inherit, raw, shm, mmap, sab) are part of it, so receive() maps without loading another file;
  * the copying methods and the parent's side of inheritance are not, so a mapping receiver never
  * loads node:child_process, node:net or node:v8 (methods/table.ts says why). Nor does it load
- * node:worker_threads on a process's main thread (core/thread.ts), and it takes Node's modules
- * with process.getBuiltinModule(), not through their ESM facades (scripts/bundle.js).
+ * node:worker_threads on a process's main thread (core/thread.ts), nor node:module (the addon is
+ * loaded with process.dlopen, core/native.ts) or node:os (taken where a prefault splits or a signal
+ * ends the process), and it takes Node's modules with process.getBuiltinModule(), not through
+ * their ESM facades (scripts/bundle.js).
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -76,8 +78,8 @@ test('the methods that map memory are on the receive path; the copying methods a
   assert.ok(!path.sources.has(join('core', 'spawn-with-arrays.ts')), "the parent's side of inheritance is on the receive path");
 });
 
-test('a receiver that maps loads no thread, process, socket or serializer modules', () => {
-  for (const b of ['worker_threads', 'child_process', 'net', 'v8', 'dgram', 'http', 'https', 'zlib', 'crypto']) {
+test('a receiver that maps loads no thread, process, socket, serializer, module-loader or os modules', () => {
+  for (const b of ['worker_threads', 'child_process', 'net', 'v8', 'dgram', 'http', 'https', 'zlib', 'crypto', 'module', 'os']) {
     assert.ok(!path.builtins.has(b), `the receive path imports node:${b} (it imports ${[...path.builtins].join(', ')})`);
   }
   // A check of the reading itself: the receive path does take the file system module.

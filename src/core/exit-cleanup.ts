@@ -20,7 +20,6 @@
  * drops signals that PID 1 does not handle; it ends with process.exit(128 + signal number), the
  * status a shell reports for a death by that signal.
  */
-import { constants } from 'node:os';
 import { native } from './native.js';
 import { isMainThread } from './thread.js';
 
@@ -110,7 +109,8 @@ function endBySignal(signal: NodeJS.Signals): void {
     process.prependListener(signal, onSignal);
     return;
   }
-  const status = 128 + constants.signals[signal];
+  // node:os only here, when a signal ends the process: a receiver does not load it to start.
+  const status = 128 + process.getBuiltinModule('node:os').constants.signals[signal];
   // PID 1 of a PID namespace never dies of a signal it does not handle: the kernel drops it.
   if (process.pid === 1) process.exit(status);
   // With no listener left the default action kills the process inside kill(). Otherwise a

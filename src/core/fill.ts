@@ -5,9 +5,9 @@
  * threads (the kernel serializes writers of one file on its inode lock), and filling through a
  * mapping with one thread per core was 10-20x slower than one writer through the fd (page faults
  * and first touches of a mapping are expensive there), for fresh and for pooled pages alike. So
- * every fill is one pwritev writer; a prefault splits over the cores.
+ * every fill is one pwritev writer; a prefault splits over the cores. node:os is taken when a job
+ * is large enough to split, not at import: a receiver that never prefaults does not load it.
  */
-import { availableParallelism } from 'node:os';
 import type { DTypeInfo } from './dtype.js';
 import { native } from './native.js';
 
@@ -17,7 +17,7 @@ export const kParallelMinBytes = 32 << 20;
 /** Threads for a job over `nbytes` of memory: one per core, each with at least kParallelMinBytes / 2. */
 export function threadsFor(nbytes: number): number {
   if (nbytes < kParallelMinBytes) return 1;
-  return Math.max(1, Math.min(availableParallelism(), Math.floor(nbytes / (kParallelMinBytes / 2))));
+  return Math.max(1, Math.min(process.getBuiltinModule('node:os').availableParallelism(), Math.floor(nbytes / (kParallelMinBytes / 2))));
 }
 
 /** The little-endian bytes of one element holding `fill` (undefined: zero bits). */
