@@ -17,7 +17,7 @@ import { checkReply } from './cell-wire.js';
 import type { CellResult, CellSpec, Phases } from './types.js';
 
 /** The receiver every cell starts. */
-const childEntry = fileURLToPath(new URL('./child.js', import.meta.url));
+const childEntry = fileURLToPath(new URL('./receiver.js', import.meta.url));
 const kResultFd = 3;
 
 const now = (): bigint => process.hrtime.bigint();

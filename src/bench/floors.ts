@@ -66,14 +66,22 @@ async function fastestWay<H extends number>(
 /** The module spawnFloor starts. */
 const bareReceiver = fileURLToPath(new URL('./bare-receiver.js', import.meta.url));
 
+/** One bare receiver's times, in seconds from its spawn. */
+export interface SpawnTimes {
+  /** Until its code runs: the part of a handoff that is Node's own start. */
+  readonly runs: number;
+  /** Until its exit is seen: a start and a join, the part of a cell that is a receiver's life. */
+  readonly joined: number;
+}
+
 /**
- * Seconds from spawning a bare receiver (an empty ES module with an IPC channel, started as share()
- * starts one) until its code runs, by its own monotonic clock, as a cell's handoff ends when the
- * receiver holds its view. Waits for the exit too, so that passes do not overlap.
+ * Spawns a bare receiver (an empty ES module with an IPC channel, started as share() starts one)
+ * and times it: until its code runs, by its own monotonic clock, as a cell's handoff ends when the
+ * receiver holds its view; and until its exit is seen, as a cell ends with the join.
  */
-export async function spawnFloor(): Promise<number> {
+export async function spawnFloor(): Promise<SpawnTimes> {
   const t0 = process.hrtime.bigint();
-  const at = await new Promise<bigint>((resolve, reject) => {
+  return await new Promise<SpawnTimes>((resolve, reject) => {
     const child = spawn(process.execPath, [bareReceiver], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     let seen: bigint | undefined;
     child.once('error', reject);
@@ -81,11 +89,11 @@ export async function spawnFloor(): Promise<number> {
       if (typeof m?.at === 'string') seen = BigInt(m.at);
     });
     child.once('exit', (code) => {
-      if (code === 0 && seen !== undefined) resolve(seen);
+      const exited = process.hrtime.bigint();
+      if (code === 0 && seen !== undefined) resolve({ runs: Number(seen - t0) / 1e9, joined: Number(exited - t0) / 1e9 });
       else reject(new Error(`the bare receiver exited with code ${code}${seen === undefined ? ' before it said when it ran' : ''}`));
     });
   });
-  return Number(at - t0) / 1e9;
 }
 
 /** Seconds from constructing an empty worker thread to its exit. */
@@ -118,6 +126,24 @@ async function bestOf(passes: number, f: () => Promise<number> | number, signal:
 }
 
 /**
+ * The bare receiver's two floors from the same kPasses spawns, each its own fastest pass: `spawn`
+ * (until its code runs) and `spawnJoined` (until its exit is seen).
+ */
+async function bareReceiverFloors(signal: AbortSignal | undefined): Promise<Pick<Floors, 'spawn' | 'spawnJoined'>> {
+  let spawnJoined = Infinity;
+  const spawn = await bestOf(
+    kPasses,
+    async () => {
+      const t = await spawnFloor();
+      spawnJoined = Math.min(spawnJoined, t.joined);
+      return t.runs;
+    },
+    signal,
+  );
+  return { spawn, spawnJoined };
+}
+
+/**
  * Measures every floor for arrays of `bytes` bytes (the fastest of a few passes each), or returns
  * undefined as soon as `signal` fires (between two passes): an interrupted run reports no floor.
  */
@@ -142,7 +168,7 @@ export async function measureFloors(bytes: number, signal?: AbortSignal): Promis
       freshShared: fresh.seconds,
       freshSharedWay: fresh.way,
       pipe: await bestOf(kPasses, () => b.floorPipe(bytes), signal),
-      spawn: await bestOf(kPasses, spawnFloor, signal),
+      ...(await bareReceiverFloors(signal)),
       worker: await bestOf(kPasses, workerFloor, signal),
     };
   } catch (err) {

@@ -1,18 +1,36 @@
 /**
- * The receiver of one benchmark cycle, run (through child.ts) as the child process or worker
- * thread that `share()` starts. It does what the study's task() does (confirm access by the
- * shape; with --verify, sum every element) and replies with the monotonic times at which it had a view and finished reading.
+ * The receiver of one benchmark cycle: the child process or worker thread that `share()` starts
+ * (cell.ts). It does what the study's task() does (confirm access by the shape; with --verify, sum
+ * every element) and replies with the monotonic times at which it had a view and finished reading.
  * Times are `process.hrtime` nanoseconds (CLOCK_MONOTONIC: one clock for every process on the
  * machine), sent as strings because they exceed 2^53.
+ *
+ * It is one module, as a user's receiver would be: every module a receiver loads costs its start,
+ * and its start is part of every handoff the benchmark times.
  */
 import type * as Checksum from '../methods/checksum.js';
 import type * as ReceiveEntry from '../share/receive.js';
 import type { ChildReply } from './cell-wire.js';
 
+// First Node's compile cache, before the receiver's modules load: `module.enableCompileCache()`
+// (Node >= 22.1; absent on Node 20, where nothing happens) keeps V8's compiled code of every module
+// loaded after it on disk, so later receivers skip compiling them. The cache lives where Node puts
+// it: $NODE_COMPILE_CACHE if set, else <os.tmpdir()>/node-compile-cache; never in /dev/shm (a
+// TMPDIR there turns the cache off instead). NODE_DISABLE_COMPILE_CACHE=1 disables it. Node's
+// modules are taken with process.getBuiltinModule(), not imported: an import builds their ESM
+// facades, which load more than this needs.
+const { enableCompileCache } = process.getBuiltinModule('node:module') as { enableCompileCache?: (dir?: string) => unknown };
+if (enableCompileCache && (process.env['NODE_COMPILE_CACHE'] !== undefined || !process.getBuiltinModule('node:os').tmpdir().startsWith('/dev/shm'))) {
+  try {
+    enableCompileCache();
+  } catch {
+    // A cache is an optimization: an unwritable directory only costs the compile.
+  }
+}
+
 // What a user's receiver imports: the package's entry (the bundle in dist/lib), by the package's own
-// name, not this tree's compiled files. Its start-up is part of every handoff the benchmark times,
-// so this module loads nothing else a lean receiver would not (no node:worker_threads on a
-// process's main thread, the checksum only with --verify).
+// name, not this tree's compiled files. This module loads nothing else a lean receiver would not (no
+// node:worker_threads on a process's main thread, the checksum only with --verify).
 const kReceiveEntry = 'ndshare/receive';
 const { receive } = (await import(kReceiveEntry)) as typeof ReceiveEntry;
 

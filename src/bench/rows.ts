@@ -72,13 +72,15 @@ function outcomeOf(runs: readonly Run[], unsupported: string | undefined): RowSt
 /**
  * The floor of a method: the least that its steps cost on this machine. Every method creates the
  * array (fresh shared pages; warm rows: the refill of a pooled segment, or in reports made before
- * that floor existed, memset of faulted pages) and starts a receiver (bare receiver or bare worker).
+ * that floor existed, memset of faulted pages) and starts and joins a receiver (a bare receiver from
+ * its spawn to its exit, or in reports made before that floor existed to when its code runs; a bare
+ * worker from its construction to its exit).
  * A copying method also moves the bytes: through a socketpair between processes, or one memory
  * pass between threads, plus fresh pages for the receiver's copy.
  */
 export function floorOf(row: Pick<Row, 'kind' | 'temperature' | 'copies'>, f: Floors): number {
   const create = row.temperature === 'warm' ? (f.refill ?? f.memset) : f.freshShared;
-  const start = row.kind === 'process' ? f.spawn : f.worker;
+  const start = row.kind === 'process' ? (f.spawnJoined ?? f.spawn) : f.worker;
   const move = row.copies === true ? (row.kind === 'process' ? f.pipe : f.memset) + f.freshShared : 0;
   return create + start + move;
 }

@@ -111,7 +111,7 @@ export const reportSchema: Schema = {
         type: 'object',
         additionalProperties: false,
         required: ['bytes', 'memset', 'freshShared', 'freshSharedWay', 'pipe', 'spawn', 'worker'],
-        properties: { bytes: num, memset: num, refill: num, refillWay: str, freshShared: num, freshSharedWay: str, pipe: num, spawn: num, worker: num },
+        properties: { bytes: num, memset: num, refill: num, refillWay: str, freshShared: num, freshSharedWay: str, pipe: num, spawn: num, spawnJoined: num, worker: num },
       },
     },
     rows: { type: 'array', items: { $ref: '#/$defs/row' } },

@@ -233,7 +233,7 @@ function numpyLines(report: Report, n: number, md: boolean, notes: Notes, style:
 
 function floorLines(floors: readonly Floors[], md: boolean): string[] {
   if (floors.length === 0) return [];
-  const head = ['Bytes', 'memset (faulted)', 'pooled refill', 'fastest way', 'fresh shared pages', 'fastest way', 'socketpair', 'bare receiver', 'bare worker'];
+  const head = ['Bytes', 'memset (faulted)', 'pooled refill', 'fastest way', 'fresh shared pages', 'fastest way', 'socketpair', 'bare receiver (runs)', 'bare receiver (joined)', 'bare worker'];
   const body = floors.map((f) => [
     formatBytes(f.bytes),
     formatSeconds(f.memset),
@@ -243,9 +243,10 @@ function floorLines(floors: readonly Floors[], md: boolean): string[] {
     f.freshSharedWay,
     formatSeconds(f.pipe),
     formatSeconds(f.spawn),
+    f.spawnJoined === undefined ? '-' : formatSeconds(f.spawnJoined),
     formatSeconds(f.worker),
   ]);
-  return ['', 'Physical floors (native, this run)', '', ...grid(head, body, [true, true, true, false, true, false, true, true, true], md)];
+  return ['', 'Physical floors (native, this run)', '', ...grid(head, body, [true, true, true, false, true, false, true, true, true, true], md)];
 }
 
 /** Paints cell `col` of body line `line` (text output only); undefined leaves it plain. */
@@ -391,7 +392,7 @@ export function goalLines(report: Report): string[] {
         const best = all.reduce((a, b) => ((a.median ?? Infinity) <= (b.median ?? Infinity) ? a : b));
         const npBest = npZero.reduce((a, b) => ((a.median ?? Infinity) <= (b.median ?? Infinity) ? a : b));
         const r = (best.median ?? 0) / (npBest.median ?? 1);
-        // Where the physical floor (create + bare receiver start, --floor) is itself above 0.5x NumPy, the
+        // Where the physical floor (create + a bare receiver's start and join, --floor) is itself above 0.5x NumPy, the
         // goal is to be within 1.2x of that floor instead.
         const floorAbove = best.floor !== null && npBest.median !== null && best.floor > 0.5 * npBest.median;
         const atFloor = floorAbove && best.ratioFloor !== null && best.ratioFloor <= 1.2;
@@ -409,7 +410,7 @@ export function goalLines(report: Report): string[] {
       const row = report.rows.find((r) => nd(r) && r.n === n && r.method === m && r.temperature === 'cold');
       if (row?.ratioNumpy == null || row.median === null) continue;
       const numpy = row.median / row.ratioNumpy;
-      // With --floor: where this method's own floor (create + bare receiver start) is already slower than
+      // With --floor: where this method's own floor (create + a bare receiver's start and join) is already slower than
       // NumPy, the line says so: that measured floor is what keeps the goal out of reach.
       const floorNote = row.floor === null || row.ratioFloor === null ? '' : `; floor ${formatSeconds(row.floor)}${row.floor > numpy ? ", above NumPy's" : ''}, ${ratio(row.ratioFloor)} of it`;
       out.push(`n=${formatCount(n)} cold: ${m} <= 1.0x NumPy's ${m} (${formatSeconds(row.median)} vs ${formatSeconds(numpy)}): ${row.ratioNumpy <= 1 ? 'met' : 'NOT met'} (${ratio(row.ratioNumpy)}${floorNote})`);

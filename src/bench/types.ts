@@ -124,8 +124,14 @@ export interface Floors {
   readonly freshSharedWay: string;
   /** Bytes through an AF_UNIX socketpair. */
   readonly pipe: number;
-  /** Seconds from spawning a bare receiver (an empty ES module with an IPC channel) until its code runs (floors.ts). */
+  /** Seconds from spawning a bare receiver (an empty ES module with an IPC channel) until its code runs (floors.ts): a handoff's floor. */
   readonly spawn: number;
+  /**
+   * Seconds from spawning the same bare receiver until its exit is seen: a start and a join, what
+   * a process cell's receiver costs at least (a cell ends with the join). Absent in reports made
+   * before 2026-12-02, whose process floors used `spawn`.
+   */
+  readonly spawnJoined?: number;
   /** Start a bare worker thread and wait for it to exit. */
   readonly worker: number;
 }
