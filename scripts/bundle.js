@@ -52,6 +52,12 @@ const common = {
   logLevel: 'warning',
 };
 
+/** `to` as an import specifier in a module of directory `from` (both absolute). */
+function specifier(from, to) {
+  const rel = relative(from, to);
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
 /** An identifier for export `name` of module `file` (absolute, in dist/src) in the receive path's file. */
 const alias = (file, name) => `ndshare$${relative(src, file).replace(/\.js$/, '').replace(/[^A-Za-z0-9]/g, '$')}$${name}`;
 
@@ -67,9 +73,7 @@ function dynamicOut(dynamic) {
         if (args.kind !== 'dynamic-import') return undefined;
         const file = resolve(args.resolveDir, args.path);
         dynamic.add(file);
-        let spec = relative(dirname(resolve(out, kReceive)), resolve(out, relative(src, file)));
-        if (!spec.startsWith('.')) spec = `./${spec}`;
-        return { path: spec, external: true };
+        return { path: specifier(dirname(resolve(out, kReceive)), resolve(out, relative(src, file))), external: true };
       });
     },
   };
@@ -109,7 +113,7 @@ for (const m of members) if (!exportsOf.has(m)) throw new Error(`bundle: no expo
 // exports added after its code (the lines past its source map's end map to nothing).
 const aliasExports = members
   .filter((m) => (exportsOf.get(m) ?? []).length > 0)
-  .map((m) => `export { ${(exportsOf.get(m) ?? []).map((n) => `${n} as ${alias(m, n)}`).join(', ')} } from ${JSON.stringify(`./${relative(dirname(resolve(src, kReceive)), m)}`)};`);
+  .map((m) => `export { ${(exportsOf.get(m) ?? []).map((n) => `${n} as ${alias(m, n)}`).join(', ')} } from ${JSON.stringify(specifier(dirname(resolve(src, kReceive)), m))};`);
 await build({
   ...common,
   entryPoints: [resolve(src, kReceive)],
@@ -183,8 +187,7 @@ for (const entry of readdirSync(out, { recursive: true, withFileTypes: true })) 
   if (!entry.isFile() || !entry.name.endsWith('.js')) continue;
   const file = `${entry.parentPath}/${entry.name}`;
   const code = readFileSync(file, 'utf8');
-  let core = relative(entry.parentPath, resolve(out, kReceive));
-  if (!core.startsWith('.')) core = `./${core}`;
+  const core = specifier(entry.parentPath, resolve(out, kReceive));
   let done = code
     .replace(kReceivePathImport, (statement) => importAliases(statement, core))
     .replace(kNamedBuiltin, (_, names, id) => `const {${names.replace(/ as /g, ': ')}} = process.getBuiltinModule(${JSON.stringify(id)});`);
