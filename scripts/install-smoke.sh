@@ -58,8 +58,8 @@ if (expect === 'native') {
   assert.equal(r.stdout.trim(), '43.5', 'the child read the parent\'s memory');
   const py = execFileSync('python3', ['-c', `import numpy as np; a = np.load(${JSON.stringify(a.path)}, mmap_mode='r'); print(a.dtype, a.shape, a[7], a.sum())`], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(py.trim(), 'float64 (1000,) 42.0 1540.5', 'NumPy opened the segment by its path');
-  // share() to a worker that imports 'ndshare/receive', as the README shows: the package's bundle,
-  // its method chunks and its addon, found from inside the installed package (a worker, not a
+  // share() to a worker that imports 'ndshare/receive', as the README shows: the receive path's
+  // one file of the bundle and its addon, found from inside the installed package (a worker, not a
   // child process: under qemu-user a child would need binfmt_misc).
   writeFileSync('receiver.mjs', "import { receive } from 'ndshare/receive'; const got = await receive(); await got.reply(got.array.data[7]); got.array.close();");
   const peer = await share(a, { method: 'shm', kind: 'thread', entry: new URL('./receiver.mjs', import.meta.url) });
