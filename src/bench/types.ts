@@ -129,7 +129,7 @@ export interface Floors {
   /**
    * Seconds from spawning the same bare receiver until its exit is seen: a start and a join, what
    * a process cell's receiver costs at least (a cell ends with the join). Absent in reports made
-   * before 2026-12-02, whose process floors used `spawn`.
+   * before 2026-12-01T22:44Z, whose process floors used `spawn`.
    */
   readonly spawnJoined?: number;
   /** Start a bare worker thread and wait for it to exit. */
