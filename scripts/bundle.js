@@ -101,10 +101,11 @@ rmSync(out, { recursive: true, force: true });
 
 // Step 1a: which modules the receive path is made of, and what each exports.
 const dynamic = new Set();
-const probe = await build({ ...common, entryPoints: [resolve(src, kReceive)], write: false, outdir: out, metafile: true, sourcemap: false, plugins: [dynamicOut(dynamic)] });
+// In memory only, so esbuild itself: step 1b's build() checks the same modules for renames.
+const probe = await esbuild({ ...common, entryPoints: [resolve(src, kReceive)], write: false, outdir: out, metafile: true, sourcemap: false, plugins: [dynamicOut(dynamic)] });
 const members = Object.keys(probe.metafile.inputs).map((f) => resolve(root, f)).filter((f) => f.startsWith(`${src}/`));
-const shapes = await build({ ...common, bundle: false, entryPoints: members, outbase: src, outdir: out, write: false, metafile: true, sourcemap: false });
-/** Exports of each module of the receive path (absolute path in dist/src to names). */
+const shapes = await esbuild({ ...common, bundle: false, entryPoints: members, outbase: src, outdir: out, write: false, metafile: true, sourcemap: false });
+/** Exports of each module of the receive path (absolute path in dist/src to names): its keys are the receive path. */
 const exportsOf = new Map();
 for (const o of Object.values(shapes.metafile.outputs)) if (o.entryPoint) exportsOf.set(resolve(root, o.entryPoint), o.exports);
 for (const m of members) if (!exportsOf.has(m)) throw new Error(`bundle: no exports found for ${m}`);
@@ -133,7 +134,6 @@ await build({
 
 // Step 2: everything else; an import of a module of the receive path stays an import, of
 // `ndshare:receive-path/<its path>`, which the loop below turns into one of its aliases.
-const memberSet = new Set(members);
 await build({
   ...common,
   entryPoints: ['index.js', 'zarr/index.js', 'methods/manager/server.js'].map((e) => resolve(src, e)).concat([...dynamic]),
@@ -148,7 +148,7 @@ await build({
         b.onResolve({ filter: /^\./ }, (args) => {
           if (args.kind === 'entry-point') return undefined;
           const file = resolve(args.resolveDir, args.path);
-          return memberSet.has(file) ? { path: `${kCoreId}/${relative(src, file)}`, external: true } : undefined;
+          return exportsOf.has(file) ? { path: `${kCoreId}/${relative(src, file)}`, external: true } : undefined;
         });
       },
     },

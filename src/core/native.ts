@@ -113,7 +113,7 @@ export const O_CLOEXEC = 0o2000000;
 /**
  * Loads one addon file with process.dlopen, which is what require() does for a .node file, without
  * node:module: a receiver that loads the addon this way starts about 2 ms sooner (docs/benchmark.md,
- * "The receive path after the bundle"). Each caller caches what it loads (`binding`, `floor`).
+ * "The receive path as one file", build B). Each caller caches what it loads (`binding`, `floor`).
  */
 function dlopen<T>(path: string): T {
   const module = { exports: {} as T };
